@@ -172,6 +172,8 @@ class Importer(ABC):
     license: ClassVar[str]
     columns: ClassVar[Mapping[str, tuple[str, ...]]]
     required: ClassVar[tuple[str, ...]] = ("prompt",)
+    #: Fields whose value may not be empty in any row (default: the required columns).
+    required_values: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, category_map: CategoryMap | None = None) -> None:
         self.category_map = category_map or load_category_map()
@@ -216,10 +218,13 @@ class Importer(ABC):
         seen: dict[str, int] = {}
         for line, raw in rows:
             row = {logical: raw.get(col) for logical, col in colmap.items()}
-            for logical in self.required:
+            for logical in self.required_values or self.required:
                 if row.get(logical) in (None, ""):
                     raise InputError("empty required value", file=origin, line=line, field=colmap[logical])
-            converted = self.convert(row, line)
+            try:
+                converted = self.convert(row, line)
+            except FieldError as e:
+                raise InputError(str(e), file=origin, line=line, field=colmap.get(e.field, e.field)) from None
             if isinstance(converted, str):
                 result.skipped.append((line, converted))
                 continue

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from coalign.benchmarks.scirisk.importers.base import CategoryMap, Importer
-from coalign.benchmarks.scirisk.schema import DEFAULT_BEHAVIOR
+from coalign.benchmarks.scirisk.schema import DEFAULT_BEHAVIOR, FieldError
 from coalign.taxonomy.scirisk import load_taxonomy
 
 _TRUE = {"1", "true", "yes", "y", "unsafe", "harmful", "hazardous"}
@@ -139,6 +139,7 @@ class GenericImporter(Importer):
         self.license = license  # type: ignore[misc]
         self.columns = {k: (v,) for k, v in mapping.items()}  # type: ignore[misc]
         self.required = tuple(mapping)  # type: ignore[misc]
+        self.required_values = ("prompt",)  # type: ignore[misc]
         self.defaults = dict(defaults or {})
         self.id_prefix = id_prefix
         self.category_source = category_source
@@ -173,9 +174,11 @@ class GenericImporter(Importer):
                 (disc_m, sub_m, dim_m), sev_m = mapped_cell
                 disc, sub, dim = disc or disc_m, sub or sub_m, dim or dim_m
                 severity = severity or sev_m
+        tax = load_taxonomy()
+        if sub and sub not in tax.subdiscipline_ids:
+            raise FieldError("subdiscipline", f"unknown subdiscipline {sub!r}")
         if sub and not disc:
-            tax = load_taxonomy()
-            disc = tax.discipline_of(sub) if sub in tax.subdiscipline_ids else disc
+            disc = tax.discipline_of(sub)
         expected = get("expected_behavior") or (
             ("refuse" if dim not in DEFAULT_BEHAVIOR else DEFAULT_BEHAVIOR[dim]) if hazardous else "answer"
         )
