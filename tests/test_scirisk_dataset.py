@@ -24,9 +24,19 @@ def test_shipped_dataset_size_and_coverage(items):
     for _, sub, dim in tax.cells():
         assert (sub, dim) in haz and (sub, dim) in ben, (sub, dim)
     assert set(Counter(i.form for i in items)) == {
-        "direct", "protocol_task", "literature_task", "lab_planning_task", "role_play", "authority_claim"
+        "direct",
+        "protocol_task",
+        "literature_task",
+        "lab_planning_task",
+        "role_play",
+        "authority_claim",
     }
-    assert set(i.expected_behavior for i in items) == {"refuse", "help_with_precautions", "flag_outdated", "answer"}
+    assert set(i.expected_behavior for i in items) == {
+        "refuse",
+        "help_with_precautions",
+        "flag_outdated",
+        "answer",
+    }
 
 
 def test_every_hazardous_item_has_a_benign_lookalike(items):
@@ -71,7 +81,11 @@ def _rewrite(tmp_path, items, mutate, line):
     "mutate, field, message",
     [
         (lambda r: r.update(discipline="alchemy"), "discipline", "unknown discipline"),
-        (lambda r: r.update(risk_dimension="bad_vibes"), "risk_dimension", "unknown risk dimension"),
+        (
+            lambda r: r.update(risk_dimension="bad_vibes"),
+            "risk_dimension",
+            "unknown risk dimension",
+        ),
         (lambda r: r.pop("severity"), "severity", "required"),
         (lambda r: r.update(severity=7), "severity", "less than or equal"),
         (lambda r: r.update(form="haiku"), "form", "unknown form"),
@@ -93,14 +107,23 @@ def test_duplicate_id_refuses_whole_file(tmp_path, items):
 
 
 def test_dimension_not_applicable_to_subdiscipline(tmp_path, items):
-    p = _rewrite(tmp_path, items, lambda r: r.update(subdiscipline="rocketry_propulsion", risk_dimension="privacy_leakage"), 2)
+    p = _rewrite(
+        tmp_path,
+        items,
+        lambda r: r.update(subdiscipline="rocketry_propulsion", risk_dimension="privacy_leakage"),
+        2,
+    )
     with pytest.raises(InputError, match="does not apply"):
         read_items(p)
 
 
 def test_select_and_filters(items):
-    sel = select_items(items, disciplines="physics,chemistry", severity="3-4", hazardous="hazardous")
-    assert sel and all(i.discipline in ("physics", "chemistry") and i.severity >= 3 and i.hazardous for i in sel)
+    sel = select_items(
+        items, disciplines="physics,chemistry", severity="3-4", hazardous="hazardous"
+    )
+    assert sel and all(
+        i.discipline in ("physics", "chemistry") and i.severity >= 3 and i.hazardous for i in sel
+    )
     with pytest.raises(ValueError, match="available"):
         select_items(items, disciplines="alchemy")
     assert all(i.form == "role_play" for i in select_items(items, forms=["role_play"]))
@@ -122,7 +145,11 @@ def test_jailbreak_wrappers_apply_to_hazardous_only(items):
     wrapped = apply_jailbreaks(sel, "hypothetical,prefix_injection")
     for item, prompt, name in wrapped:
         if item.hazardous:
-            assert name in ("hypothetical", "prefix_injection") and item.prompt in prompt and prompt != item.prompt
+            assert (
+                name in ("hypothetical", "prefix_injection")
+                and item.prompt in prompt
+                and prompt != item.prompt
+            )
         else:
             assert name == "none" and prompt == item.prompt
     with pytest.raises(ValueError, match="jailbreak"):

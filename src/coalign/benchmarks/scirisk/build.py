@@ -92,7 +92,9 @@ def load_forms(directory: str | os.PathLike[str] = COMPONENTS_DIR) -> dict[str, 
     return {k: list(v) for k, v in data.items()}
 
 
-def load_jailbreaks(directory: str | os.PathLike[str] = COMPONENTS_DIR) -> dict[str, dict[str, str]]:
+def load_jailbreaks(
+    directory: str | os.PathLike[str] = COMPONENTS_DIR,
+) -> dict[str, dict[str, str]]:
     """Jailbreak wrapper templates by name (each needs a ``{prompt}`` slot)."""
     path = Path(directory) / "jailbreaks.yaml"
     data = _load_yaml(path)
@@ -100,7 +102,9 @@ def load_jailbreaks(directory: str | os.PathLike[str] = COMPONENTS_DIR) -> dict[
         raise InputError("expected a mapping of name -> wrapper", file=path)
     for name, spec in data.items():
         if not isinstance(spec, dict) or "{prompt}" not in str(spec.get("template", "")):
-            raise InputError("wrapper needs a template with {prompt}", file=path, record=name, field="template")
+            raise InputError(
+                "wrapper needs a template with {prompt}", file=path, record=name, field="template"
+            )
     return data
 
 
@@ -141,13 +145,19 @@ def load_components(
                     try:
                         seeds.append(Seed.from_entry(entry))
                     except ValidationError as e:
-                        raise validation_error(e, file=path, record=f"{sub_id}.{dim}[{i}]") from None
+                        raise validation_error(
+                            e, file=path, record=f"{sub_id}.{dim}[{i}]"
+                        ) from None
                     except ValueError as e:
                         raise InputError(str(e), file=path, record=f"{sub_id}.{dim}[{i}]") from None
                 parsed_subs[sub_id][dim] = seeds
         try:
             comp = DisciplineComponents.model_validate(
-                {"discipline": raw.get("discipline"), "contexts": raw.get("contexts"), "subdisciplines": {}}
+                {
+                    "discipline": raw.get("discipline"),
+                    "contexts": raw.get("contexts"),
+                    "subdisciplines": {},
+                }
             )
         except ValidationError as e:
             raise validation_error(e, file=path) from None
@@ -162,7 +172,10 @@ def load_components(
             for dim in sub.risk_dimensions:
                 if not parsed_subs.get(sub.id, {}).get(dim):
                     raise InputError(
-                        "applicable cell has no seed", file=path, record=f"{sub.id}.{dim}", field=dim
+                        "applicable cell has no seed",
+                        file=path,
+                        record=f"{sub.id}.{dim}",
+                        field=dim,
                     )
         out[disc.id] = comp
     return out
@@ -207,9 +220,7 @@ def compose_items(
         rng = random.Random(f"{seed}:{disc.id}")
         form_dealer = _Dealer(list(BUILT_FORMS), rng)
         template_dealers = {f: _Dealer(forms[f], rng) for f in BUILT_FORMS}
-        context_dealers = {
-            key: _Dealer(getattr(comp.contexts, key), rng) for key in _SLOT_NAME
-        }
+        context_dealers = {key: _Dealer(getattr(comp.contexts, key), rng) for key in _SLOT_NAME}
         for sub in disc.subdisciplines:
             for dim in sub.risk_dimensions:
                 for k, s in enumerate(comp.subdisciplines[sub.id][dim], start=1):

@@ -45,7 +45,9 @@ def build_cmd(
 
 
 @app.command("validate")
-def validate_cmd(paths: list[Path] = typer.Argument(None, help="item JSONL files (default: shipped)")) -> None:
+def validate_cmd(
+    paths: list[Path] = typer.Argument(None, help="item JSONL files (default: shipped)"),
+) -> None:
     """Validate item files whole; the first problem is reported with file, line and field."""
     from coalign.benchmarks.scirisk.schema import ITEMS_PATH, read_items
 
@@ -70,7 +72,14 @@ def stats_cmd(path: Path = typer.Argument(None, help="item JSONL (default: shipp
         _fail(e)
         return
     tax = load_taxonomy()
-    for field in ("discipline", "risk_dimension", "form", "expected_behavior", "severity", "generated_by"):
+    for field in (
+        "discipline",
+        "risk_dimension",
+        "form",
+        "expected_behavior",
+        "severity",
+        "generated_by",
+    ):
         t = RichTable(title=f"by {field}")
         t.add_column(field)
         t.add_column("hazardous", justify="right")
@@ -96,7 +105,9 @@ def stats_cmd(path: Path = typer.Argument(None, help="item JSONL (default: shipp
 def dedup_cmd(
     path: Path = typer.Argument(None, help="item JSONL (default: shipped)"),
     method: str = typer.Option("minilm", help="tfidf or minilm"),
-    threshold: float = typer.Option(None, help="cosine threshold (default: tfidf 0.8, minilm 0.85)"),
+    threshold: float = typer.Option(
+        None, help="cosine threshold (default: tfidf 0.8, minilm 0.85)"
+    ),
     field: str = typer.Option("prompt", help="compare 'prompt' or the component 'clause'"),
     show: int = typer.Option(10, help="how many closest pairs to list"),
 ) -> None:
@@ -109,11 +120,16 @@ def dedup_cmd(
     except InputError as e:
         _fail(e)
         return
-    texts = [str(i.metadata.get("clause", i.prompt)) if field == "clause" else i.prompt for i in items]
+    texts = [
+        str(i.metadata.get("clause", i.prompt)) if field == "clause" else i.prompt for i in items
+    ]
     with console.status(f"embedding {len(items)} items with {method}"):
         rep = near_duplicates(
-            [i.id for i in items], texts, groups=[i.pair_id for i in items],
-            method=method, threshold=threshold,  # type: ignore[arg-type]
+            [i.id for i in items],
+            texts,
+            groups=[i.pair_id for i in items],
+            method=method,  # type: ignore[arg-type]
+            threshold=threshold,
         )
     console.print(rep.summary())
     for a, b, s in rep.duplicates[:show]:
@@ -125,11 +141,16 @@ def dedup_cmd(
 @app.command("generate")
 def generate_cmd(
     out: Path = typer.Option(..., help="where to write the new items (JSONL)"),
-    cells: str = typer.Option(None, help="cells: sub:dim, subdiscipline, discipline or dimension (comma list; default all)"),
+    cells: str = typer.Option(
+        None,
+        help="cells: sub:dim, subdiscipline, discipline or dimension (comma list; default all)",
+    ),
     model: str = typer.Option(None, help="any Inspect model; omit for template expansion"),
     model_arg: list[str] = typer.Option([], "-M", help="model arg key=value (repeatable)"),
     per_cell: int = typer.Option(1, help="new pairs per cell"),
-    existing: list[Path] = typer.Option(None, help="item files to deduplicate against (default: shipped)"),
+    existing: list[Path] = typer.Option(
+        None, help="item files to deduplicate against (default: shipped)"
+    ),
     method: str = typer.Option("tfidf", help="near-duplicate measure"),
     threshold: float = typer.Option(None, help="cosine threshold"),
     seed: int = typer.Option(0),
@@ -141,7 +162,8 @@ def generate_cmd(
 
     try:
         chosen = resolve_cells(cells)
-        ex = [it for p in (existing or [None]) for it in read_items(p)]
+        paths: list[Path | None] = list(existing) if existing else [None]
+        ex = [it for p in paths for it in read_items(p)]
         margs = dict(a.split("=", 1) for a in model_arg)
     except (InputError, ValueError) as e:
         _fail(e)
@@ -150,8 +172,14 @@ def generate_cmd(
     with Progress(console=console) as prog:
         bar = prog.add_task("drafting" if model else "expanding templates", total=total)
         rep = generate_items(
-            chosen, model=model, per_cell=per_cell, existing=ex, method=method,  # type: ignore[arg-type]
-            threshold=threshold, seed=seed, model_args=margs,
+            chosen,
+            model=model,
+            per_cell=per_cell,
+            existing=ex,
+            method=method,  # type: ignore[arg-type]
+            threshold=threshold,
+            seed=seed,
+            model_args=margs,
             progress=lambda n: prog.advance(bar, n),
         )
     write_jsonl(out, rep.accepted)
@@ -175,22 +203,34 @@ def import_cmd(
     out: Path = typer.Option(..., help="output item JSONL"),
     hub: str = typer.Option(None, help="Hugging Face dataset id instead of a file (needs network)"),
     split: str = typer.Option("train", help="hub split"),
-    map_: list[str] = typer.Option([], "--map", help="generic: our_field=their_column (repeatable)"),
+    map_: list[str] = typer.Option(
+        [], "--map", help="generic: our_field=their_column (repeatable)"
+    ),
     set_: list[str] = typer.Option([], "--set", help="generic: our_field=constant (repeatable)"),
     source: str = typer.Option(None, help="generic: where the data comes from"),
     license_: str = typer.Option(None, "--license", help="generic: the data's license"),
     category_map: Path = typer.Option(None, help="category map YAML (default: shipped)"),
 ) -> None:
     """Import a public prompt set onto the taxonomy (whole file validated, or nothing written)."""
-    from coalign.benchmarks.scirisk.importers import IMPORTERS, GenericImporter, load_category_map, load_hub_rows
+    from coalign.benchmarks.scirisk.importers import (
+        IMPORTERS,
+        GenericImporter,
+        Importer,
+        load_category_map,
+        load_hub_rows,
+    )
     from coalign.io import write_jsonl
 
     try:
         cmap = load_category_map(category_map) if category_map else None
+        imp: Importer
         if fmt == "generic":
             imp = GenericImporter(
-                _pairs(map_, "--map"), source=source or "", license=license_ or "",
-                defaults=_pairs(set_, "--set"), category_map=cmap,
+                _pairs(map_, "--map"),
+                source=source or "",
+                license=license_ or "",
+                defaults=_pairs(set_, "--set"),
+                category_map=cmap,
             )
         elif fmt in IMPORTERS:
             imp = IMPORTERS[fmt](category_map=cmap)  # type: ignore[call-arg]

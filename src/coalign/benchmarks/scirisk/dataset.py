@@ -101,7 +101,9 @@ def select_items(
     return out
 
 
-def stratified_sample(items: Sequence[SciRiskItem], limit: int | None, seed: int = 0) -> list[SciRiskItem]:
+def stratified_sample(
+    items: Sequence[SciRiskItem], limit: int | None, seed: int = 0
+) -> list[SciRiskItem]:
     """Up to ``limit`` items spread over (discipline, risk dimension) strata, pairs kept together.
 
     Units are look-alike pairs (an item without a pair is its own unit). Strata are shuffled
@@ -189,7 +191,9 @@ def sample_metadata(item: SciRiskItem, jailbreak: str = "none") -> dict[str, Any
     }
 
 
-def to_dataset(wrapped: Sequence[tuple[SciRiskItem, str, str]], name: str = BENCHMARK) -> MemoryDataset:
+def to_dataset(
+    wrapped: Sequence[tuple[SciRiskItem, str, str]], name: str = BENCHMARK
+) -> MemoryDataset:
     """Inspect dataset from ``(item, prompt, wrapper)`` tuples."""
     samples = [
         Sample(input=prompt, id=item.id, metadata=sample_metadata(item, jb))

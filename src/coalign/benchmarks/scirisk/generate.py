@@ -76,7 +76,9 @@ class GenerationReport:
         for r in self.rejected:
             reasons[r["reason"].split(":")[0]] = reasons.get(r["reason"].split(":")[0], 0) + 1
         why = ", ".join(f"{v} {k}" for k, v in sorted(reasons.items())) or "none"
-        return f"accepted {len(self.accepted)} item(s); rejected {len(self.rejected)} draft(s) ({why})"
+        return (
+            f"accepted {len(self.accepted)} item(s); rejected {len(self.rejected)} draft(s) ({why})"
+        )
 
 
 def resolve_cells(
@@ -87,13 +89,17 @@ def resolve_cells(
     all_cells = [(s, d) for _, s, d in tax.cells()]
     if cells is None:
         return all_cells
-    specs = [c.strip() for c in (cells.split(",") if isinstance(cells, str) else cells) if c.strip()]
+    specs = [
+        c.strip() for c in (cells.split(",") if isinstance(cells, str) else cells) if c.strip()
+    ]
     out: list[Cell] = []
     for spec in specs:
         sub, _, dim = spec.partition(":")
         if dim:
             if not tax.applies(sub, dim):
-                raise ValueError(f"cell {spec!r} is not an applicable (subdiscipline:risk_dimension) cell")
+                raise ValueError(
+                    f"cell {spec!r} is not an applicable (subdiscipline:risk_dimension) cell"
+                )
             match = [(sub, dim)]
         elif sub in tax.subdiscipline_ids:
             match = [c for c in all_cells if c[0] == sub]
@@ -113,7 +119,9 @@ def resolve_cells(
 
 def looks_like_answer(text: str) -> str | None:
     """Why a draft reads like an answer rather than a request (None if it reads like a request)."""
-    if re.search(r"(?m)^\s*(?:step\s*)?[1-9][.)]\s", text, re.I) or re.search(r"\bstep 1\b", text, re.I):
+    if re.search(r"(?m)^\s*(?:step\s*)?[1-9][.)]\s", text, re.I) or re.search(
+        r"\bstep 1\b", text, re.I
+    ):
         return "numbered steps"
     if len(text.split()) > 90:
         return "too long for a request"
@@ -178,7 +186,9 @@ def _items_from_draft(
 class _Deduper:
     """Accepts items whose prompts are not near-duplicates of the existing or accepted ones."""
 
-    def __init__(self, existing: Sequence[SciRiskItem], method: Method, threshold: float | None) -> None:
+    def __init__(
+        self, existing: Sequence[SciRiskItem], method: Method, threshold: float | None
+    ) -> None:
         self.texts = [i.prompt for i in existing]
         self.ids = {i.id for i in existing}
         self.method = method
@@ -224,12 +234,16 @@ def generate_items(
         try:
             items = make()
         except FieldError as e:
-            report.rejected.append({"cell": ":".join(cell), "reason": f"invalid field {e.field}: {e}"})
+            report.rejected.append(
+                {"cell": ":".join(cell), "reason": f"invalid field {e.field}: {e}"}
+            )
             return
         except ValidationError as e:
             first = e.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()))
-            report.rejected.append({"cell": ":".join(cell), "reason": f"invalid field {where}: {first.get('msg')}"})
+            report.rejected.append(
+                {"cell": ":".join(cell), "reason": f"invalid field {where}: {first.get('msg')}"}
+            )
             return
         except ValueError as e:
             report.rejected.append({"cell": ":".join(cell), "reason": f"unusable draft: {e}"})
@@ -259,9 +273,14 @@ def generate_items(
             disc = tax.discipline(tax.discipline_of(sub))
             s, d = tax.subdiscipline(sub), tax.dimension(dim)
             for _ in range(per_cell):
-                avoid = "; ".join(
-                    i.prompt[:80] for i in report.accepted if i.subdiscipline == sub and i.hazardous
-                ) or "none yet"
+                avoid = (
+                    "; ".join(
+                        i.prompt[:80]
+                        for i in report.accepted
+                        if i.subdiscipline == sub and i.hazardous
+                    )
+                    or "none yet"
+                )
                 prompt = DRAFT_PROMPT.format(
                     discipline_name=disc.name,
                     discipline_def=disc.definition,
@@ -274,7 +293,14 @@ def generate_items(
                     forms=", ".join(BUILT_FORMS),
                 )
                 reply = await _draft(m, prompt)
-                consider(cell, lambda reply=reply, cell=cell: _items_from_draft(parse_draft(reply), cell, generated_by, tax))  # type: ignore[misc]
+
+                def make(reply: str = reply, cell: Cell = cell) -> list[SciRiskItem]:
+                    return _items_from_draft(parse_draft(reply), cell, generated_by, tax)
+
+                consider(
+                    cell,
+                    make,
+                )  # type: ignore[misc]
                 if progress:
                     progress(1)
 
@@ -297,11 +323,18 @@ def _template_expansions(
     for round_ in range(1, len(BUILT_FORMS)):
         override: dict[str, str] = {}
         for pid, form in shipped_form.items():
+            if pid is None:
+                continue
             others = [f for f in BUILT_FORMS if f != form]
             rng.shuffle(others)
             override[pid] = others[(round_ - 1) % len(others)]
         variants = compose_items(
-            components, forms, taxonomy=tax, seed=seed + round_, generated_by="template", forms_override=override
+            components,
+            forms,
+            taxonomy=tax,
+            seed=seed + round_,
+            generated_by="template",
+            forms_override=override,
         )
         pairs: dict[str, list[SciRiskItem]] = {}
         for it in variants:
@@ -312,7 +345,9 @@ def _template_expansions(
                 continue
             new_pid = f"tpl:{pid}:{pair[0].form}"
             renamed = [
-                it.model_copy(update={"id": f"{new_pid}:{'h' if it.hazardous else 'b'}", "pair_id": new_pid})
+                it.model_copy(
+                    update={"id": f"{new_pid}:{'h' if it.hazardous else 'b'}", "pair_id": new_pid}
+                )
                 for it in pair
             ]
             out.append((cell, renamed))

@@ -97,7 +97,9 @@ def summarize(records: Iterable[Record]) -> dict[str, Rate]:
     return {name: compute_rate(recs, name) for name in RATES}
 
 
-def rates_by_group(records: Iterable[Record], name: str, key: str | tuple[str, ...]) -> dict[Any, Rate]:
+def rates_by_group(
+    records: Iterable[Record], name: str, key: str | tuple[str, ...]
+) -> dict[Any, Rate]:
     """One rate per value of ``key`` (a field or a tuple of fields), sorted by key."""
     recs = list(records)
     keys = (key,) if isinstance(key, str) else key
@@ -108,7 +110,9 @@ def rates_by_group(records: Iterable[Record], name: str, key: str | tuple[str, .
     return {g: compute_rate(v, name) for g, v in sorted(groups.items(), key=lambda kv: str(kv[0]))}
 
 
-def record_from_score(sample_metadata: Mapping[str, Any] | None, score_metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+def record_from_score(
+    sample_metadata: Mapping[str, Any] | None, score_metadata: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """Flatten a sample's grouping fields and its score's outcome fields into one record."""
     rec: dict[str, Any] = dict(sample_metadata or {})
     for k, v in (score_metadata or {}).items():

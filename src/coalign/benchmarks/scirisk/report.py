@@ -22,7 +22,14 @@ from coalign.report import Figure, Paragraph, Section, Table
 from coalign.stats import Rate
 from coalign.taxonomy.scirisk import load_taxonomy
 
-BREAKDOWN_FIELDS = ("discipline", "subdiscipline", "risk_dimension", "severity", "form", "jailbreak")
+BREAKDOWN_FIELDS = (
+    "discipline",
+    "subdiscipline",
+    "risk_dimension",
+    "severity",
+    "form",
+    "jailbreak",
+)
 BREAKDOWN_RATES = ("attack_success", "refusal", "omission", "over_refusal")
 
 
@@ -68,7 +75,8 @@ def heatmap(records: Sequence[dict[str, Any]], rate_name: str = "attack_success"
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     for d in discs:
-        row, trow = [], []
+        row: list[float | None] = []
+        trow: list[str] = []
         for dim in dims:
             r = rates.get((d, dim))
             if r is None or r.n == 0:
@@ -97,7 +105,9 @@ def heatmap(records: Sequence[dict[str, Any]], rate_name: str = "attack_success"
     return fig
 
 
-def worst_cells(records: Sequence[dict[str, Any]], rate_name: str = "attack_success", top: int = 10) -> list[dict[str, Any]]:
+def worst_cells(
+    records: Sequence[dict[str, Any]], rate_name: str = "attack_success", top: int = 10
+) -> list[dict[str, Any]]:
     """(subdiscipline, risk dimension) cells ranked by the rate's lower 95% bound, then value."""
     tax = load_taxonomy()
     rates = rates_by_group(records, rate_name, ("subdiscipline", "risk_dimension"))
@@ -139,9 +149,7 @@ def report_sections(logs: Iterable[EvalLog | str | os.PathLike[str]]) -> list[Se
         return [Section("Science risk (scirisk)", [Paragraph("No scirisk samples in these logs.")])]
     abstained = sum(1 for r in records if r.get("abstain"))
     models = sorted({str(r.get("model")) for r in records})
-    judges = sorted(
-        {str(v) for r in records for v in [r.get("judge_id")] if v}
-    )
+    judges = sorted({str(v) for r in records for v in [r.get("judge_id")] if v})
     intro = Paragraph(
         f"{len(records)} scored requests ({sum(1 for r in records if r.get('hazardous'))} hazardous, "
         f"{sum(1 for r in records if not r.get('hazardous'))} benign look-alikes) from "
@@ -152,20 +160,25 @@ def report_sections(logs: Iterable[EvalLog | str | os.PathLike[str]]) -> list[Se
     heat = Section(
         "Discipline x risk dimension",
         [
-            Figure(heatmap(records, "attack_success"), caption="Attack success rate on hazardous items (k/n per cell; blank: no items)"),
-            Figure(heatmap(records, "over_refusal"), caption="Over-refusal rate on benign look-alikes"),
+            Figure(
+                heatmap(records, "attack_success"),
+                caption="Attack success rate on hazardous items (k/n per cell; blank: no items)",
+            ),
+            Figure(
+                heatmap(records, "over_refusal"), caption="Over-refusal rate on benign look-alikes"
+            ),
         ],
     )
     worst = Section(
         "Worst cells",
         [
-            Paragraph("Cells ranked by the lower bound of the 95% interval of the attack success rate, so that a cell needs both a high rate and enough items to rank high."),
+            Paragraph(
+                "Cells ranked by the lower bound of the 95% interval of the attack success rate, so that a cell needs both a high rate and enough items to rank high."
+            ),
             Table(worst_cells(records), caption="Worst (subdiscipline, risk dimension) cells"),
         ],
     )
-    breakdowns = Section(
-        "Breakdowns", [breakdown_table(records, f) for f in BREAKDOWN_FIELDS]
-    )
+    breakdowns = Section("Breakdowns", [breakdown_table(records, f) for f in BREAKDOWN_FIELDS])
     notice = None
     overall = compute_rate(records, "attack_success")
     if overall.n and overall.n < 30:

@@ -54,7 +54,9 @@ class SciRiskItem(BaseModel):
     hazardous: bool
     form: str
     expected_behavior: Behavior
-    pair_id: str | None = Field(default=None, description="shared by a hazardous item and its look-alike")
+    pair_id: str | None = Field(
+        default=None, description="shared by a hazardous item and its look-alike"
+    )
     generated_by: str = Field(
         min_length=1,
         description="builder | template | model:<name> | import:<format>",

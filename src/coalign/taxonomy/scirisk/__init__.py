@@ -91,7 +91,9 @@ class SciRiskTaxonomy(BaseModel):
                     )
                 if len(set(sub.risk_dimensions)) != len(sub.risk_dimensions):
                     raise ValueError(f"subdiscipline {sub.id!r} repeats a risk dimension")
-        used = {d for disc in self.disciplines for s in disc.subdisciplines for d in s.risk_dimensions}
+        used = {
+            d for disc in self.disciplines for s in disc.subdisciplines for d in s.risk_dimensions
+        }
         unused = dims - used
         if unused:
             raise ValueError(f"risk dimension(s) {sorted(unused)} apply to no subdiscipline")

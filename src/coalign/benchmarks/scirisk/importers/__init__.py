@@ -8,8 +8,8 @@ Imported items keep their source and license in ``source``/``license`` and ``met
 
 from coalign.benchmarks.scirisk.importers.base import (
     CategoryMap,
-    ImportResult,
     Importer,
+    ImportResult,
     load_category_map,
     load_hub_rows,
 )

@@ -48,14 +48,18 @@ def read_rows(path: str | os.PathLike[str]) -> list[tuple[int, Row]]:
             start = 2
             for row in reader:
                 if None in row:
-                    raise InputError("row has more values than the header has columns", file=p, line=start)
+                    raise InputError(
+                        "row has more values than the header has columns", file=p, line=start
+                    )
                 rows.append((start, dict(row)))
                 start = reader.line_num + 1
             return rows
     raise InputError(f"unsupported file type {suffix!r} (use .csv, .tsv, .jsonl or .json)", file=p)
 
 
-def load_hub_rows(dataset_id: str, split: str = "train", config: str | None = None) -> list[tuple[int, Row]]:
+def load_hub_rows(
+    dataset_id: str, split: str = "train", config: str | None = None
+) -> list[tuple[int, Row]]:
     """Rows of a Hugging Face hub dataset (needs ``datasets`` and a network connection).
 
     Raises RuntimeError with a clear message when ``datasets`` is not installed or the hub
@@ -100,7 +104,9 @@ class CategoryMap:
             spec = {"keywords_only": True}
         if spec.get("skip"):
             return f"category {category!r} is outside science risk"
-        kw = self.keyword_cell(text) if (spec.get("keywords") or spec.get("keywords_only")) else None
+        kw = (
+            self.keyword_cell(text) if (spec.get("keywords") or spec.get("keywords_only")) else None
+        )
         if kw:
             return kw
         if spec.get("keywords_only") or "cell" not in spec:
@@ -118,12 +124,24 @@ def load_category_map(path: str | os.PathLike[str] = CATEGORY_MAP_PATH) -> Categ
 
     def cell_of(raw: Any, where: str) -> Cell:
         if not isinstance(raw, list) or len(raw) != 3:
-            raise InputError("cell must be [discipline, subdiscipline, risk_dimension]", file=p, record=where, field="cell")
+            raise InputError(
+                "cell must be [discipline, subdiscipline, risk_dimension]",
+                file=p,
+                record=where,
+                field="cell",
+            )
         disc, sub, dim = (str(x) for x in raw)
         if sub not in tax.subdiscipline_ids or tax.discipline_of(sub) != disc:
-            raise InputError(f"unknown subdiscipline {sub!r} for {disc!r}", file=p, record=where, field="cell")
+            raise InputError(
+                f"unknown subdiscipline {sub!r} for {disc!r}", file=p, record=where, field="cell"
+            )
         if not tax.applies(sub, dim):
-            raise InputError(f"risk dimension {dim!r} does not apply to {sub!r}", file=p, record=where, field="cell")
+            raise InputError(
+                f"risk dimension {dim!r} does not apply to {sub!r}",
+                file=p,
+                record=where,
+                field="cell",
+            )
         return disc, sub, dim
 
     rules = []
@@ -131,8 +149,12 @@ def load_category_map(path: str | os.PathLike[str] = CATEGORY_MAP_PATH) -> Categ
         try:
             pattern = re.compile(r["pattern"], re.I)
         except (KeyError, re.error) as e:
-            raise InputError(f"bad pattern: {e}", file=p, record=f"keyword_rules[{i}]", field="pattern") from None
-        rules.append((pattern, cell_of(r.get("cell"), f"keyword_rules[{i}]"), int(r.get("severity", 3))))
+            raise InputError(
+                f"bad pattern: {e}", file=p, record=f"keyword_rules[{i}]", field="pattern"
+            ) from None
+        rules.append(
+            (pattern, cell_of(r.get("cell"), f"keyword_rules[{i}]"), int(r.get("severity", 3)))
+        )
     sources: dict[str, dict[str, dict[str, Any]]] = {}
     for key, val in data.items():
         if key == "keyword_rules":
@@ -220,11 +242,15 @@ class Importer(ABC):
             row = {logical: raw.get(col) for logical, col in colmap.items()}
             for logical in self.required_values or self.required:
                 if row.get(logical) in (None, ""):
-                    raise InputError("empty required value", file=origin, line=line, field=colmap[logical])
+                    raise InputError(
+                        "empty required value", file=origin, line=line, field=colmap[logical]
+                    )
             try:
                 converted = self.convert(row, line)
             except FieldError as e:
-                raise InputError(str(e), file=origin, line=line, field=colmap.get(e.field, e.field)) from None
+                raise InputError(
+                    str(e), file=origin, line=line, field=colmap.get(e.field, e.field)
+                ) from None
             if isinstance(converted, str):
                 result.skipped.append((line, converted))
                 continue
@@ -243,15 +269,28 @@ class Importer(ABC):
                 check_item(item, tax)
             except ValidationError as e:
                 err = validation_error(e, file=origin, line=line, record=str(converted.get("id")))
-                raise InputError(err.message, file=origin, line=line, record=err.record,
-                                 field=colmap.get(str(err.field), err.field)) from None
+                raise InputError(
+                    err.message,
+                    file=origin,
+                    line=line,
+                    record=err.record,
+                    field=colmap.get(str(err.field), err.field),
+                ) from None
             except FieldError as e:
-                raise InputError(str(e), file=origin, line=line, record=str(converted.get("id")),
-                                 field=colmap.get(e.field, e.field)) from None
+                raise InputError(
+                    str(e),
+                    file=origin,
+                    line=line,
+                    record=str(converted.get("id")),
+                    field=colmap.get(e.field, e.field),
+                ) from None
             if item.id in seen:
                 raise InputError(
                     f"duplicate id (first seen on line {seen[item.id]})",
-                    file=origin, line=line, record=item.id, field=colmap.get("id", "id"),
+                    file=origin,
+                    line=line,
+                    record=item.id,
+                    field=colmap.get("id", "id"),
                 )
             seen[item.id] = line
             result.items.append(item)

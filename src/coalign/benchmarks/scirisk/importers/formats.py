@@ -97,7 +97,11 @@ class XSTestImporter(Importer):
             "hazardous": hazardous,
             "form": "direct",
             "expected_behavior": "refuse" if hazardous else "answer",
-            "metadata": {"source_category": row["type"], "focus": row.get("focus"), "note": row.get("note")},
+            "metadata": {
+                "source_category": row["type"],
+                "focus": row.get("focus"),
+                "note": row.get("note"),
+            },
         }
 
 
@@ -113,8 +117,18 @@ class GenericImporter(Importer):
     """
 
     name = "generic"
-    FIELDS = ("prompt", "id", "discipline", "subdiscipline", "risk_dimension", "severity",
-              "hazardous", "expected_behavior", "form", "category")
+    FIELDS = (
+        "prompt",
+        "id",
+        "discipline",
+        "subdiscipline",
+        "risk_dimension",
+        "severity",
+        "hazardous",
+        "expected_behavior",
+        "form",
+        "category",
+    )
 
     def __init__(
         self,
@@ -180,7 +194,7 @@ class GenericImporter(Importer):
         if sub and not disc:
             disc = tax.discipline_of(sub)
         expected = get("expected_behavior") or (
-            ("refuse" if dim not in DEFAULT_BEHAVIOR else DEFAULT_BEHAVIOR[dim]) if hazardous else "answer"
+            DEFAULT_BEHAVIOR.get(str(dim), "refuse") if hazardous else "answer"
         )
         return {
             "id": f"{self.id_prefix}:{_slug(get('id') or line)}",
