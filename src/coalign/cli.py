@@ -12,6 +12,10 @@ app = typer.Typer(
 )
 console = Console()
 
+from coalign.benchmarks.scirisk.cli import app as scirisk_app  # noqa: E402
+
+app.add_typer(scirisk_app, name="scirisk")
+
 
 @app.command("models")
 def models_cmd() -> None:

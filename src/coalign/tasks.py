@@ -1,1 +1,3 @@
 """Every Inspect task coalign ships; importing this module registers them with Inspect."""
+
+from coalign.benchmarks.scirisk.task import scirisk  # noqa: F401
