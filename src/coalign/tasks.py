@@ -1,1 +1,2 @@
 """Every Inspect task coalign ships; importing this module registers them with Inspect."""
+from coalign.oversight.regression import oversight_regression  # noqa: F401
