@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -16,6 +17,8 @@ from coalign.oversight.models import ROLES, AuditEntry, Membership, Project, Use
 
 _HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
+# Project names appear in URLs, so they are kept to characters that need no escaping.
+_PROJECT = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 MIN_PASSWORD = 8
 
 
@@ -61,9 +64,11 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# A fixed hash checked when the user does not exist, so that response time does not reveal
-# which usernames exist.
-_DUMMY_HASH = _HASHER.hash("coalign-dummy-password")
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked when the user does not exist, so response time does not reveal which usernames
+    # exist. Made on first use: hashing costs tens of milliseconds and 64 MiB.
+    return _HASHER.hash("coalign-dummy-password")
 
 
 def authenticate(store: Store, username: str, password: str) -> User | None:
@@ -71,7 +76,7 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
     with store.session() as s:
         user = s.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     return user if verify_password(user.password_hash, password) else None
 
@@ -85,8 +90,10 @@ def get_or_create_project(
     actor: str = "system",
 ) -> Project:
     """The project called ``name``, created with the given settings if it does not exist."""
-    if not name or len(name) > 200:
-        raise OversightError("a project name must have 1 to 200 characters")
+    if not _PROJECT.match(name):
+        raise OversightError(
+            f"a project name has 1-100 letters, digits or _ . - (got {name!r})"
+        )
     if reviewers_per_item is not None and reviewers_per_item < 1:
         raise OversightError("reviewers_per_item must be at least 1")
     with store.session() as s:

@@ -402,6 +402,40 @@ def item_view(store: Store, project: str, item_id: int, user: User | str) -> Ite
         )
 
 
+def list_items(
+    store: Store,
+    project: str,
+    *,
+    status: str = "",
+    rule: str = "",
+    benchmark: str = "",
+    limit: int = 1000,
+) -> list[tuple[Item, str | None, int]]:
+    """Items of ``project`` with their escalation rule and review count (for the CLI)."""
+    proj = get_project(store, project)
+    n_reviews = (
+        select(func.count(Review.id))
+        .where(Review.item_id == Item.id, Review.kind == "review")
+        .correlate(Item)
+        .scalar_subquery()
+    )
+    q = (
+        select(Item, Escalation.rule, n_reviews)
+        .outerjoin(Escalation, Escalation.item_id == Item.id)
+        .where(Item.project_id == proj.id)
+        .order_by(Item.id)
+        .limit(limit)
+    )
+    if status:
+        q = q.where(Item.status == status)
+    if rule:
+        q = q.where(Escalation.rule == rule)
+    if benchmark:
+        q = q.where(Item.benchmark == benchmark)
+    with store.session() as s:
+        return [(i, r, n) for i, r, n in s.execute(q).all()]
+
+
 def list_audit(store: Store, project: str | None = None, *, limit: int = 200) -> list[AuditEntry]:
     """The newest audit entries (of one project, or all)."""
     with store.session() as s:
