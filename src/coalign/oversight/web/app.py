@@ -66,6 +66,14 @@ _CSP = (
 )
 
 
+# Served from here rather than a static file so the wheel needs no extra package-data pattern.
+_FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" '
+    'rx="3" fill="#1f3a5f"/><path d="M4 8.5l2.5 2.5L12 5.5" stroke="#fff" stroke-width="2" '
+    'fill="none"/></svg>'
+)
+
+
 class _Unauthenticated(Exception):
     """No valid session."""
 
@@ -164,6 +172,10 @@ def create_app(
         )
 
     # ----- routes --------------------------------------------------------------------------
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(_FAVICON, media_type="image/svg+xml")
 
     @app.get("/healthz")
     def healthz() -> PlainTextResponse:
