@@ -206,7 +206,16 @@ def main() -> int:
             t0 = time.perf_counter()
             await asyncio.gather(
                 *(
-                    reviewer(n, base, project, random.Random(rng.random()), acks, post_lat, get_lat, stats)
+                    reviewer(
+                        n,
+                        base,
+                        project,
+                        random.Random(rng.random()),
+                        acks,
+                        post_lat,
+                        get_lat,
+                        stats,
+                    )
                     for n in names
                 )
             )
@@ -258,7 +267,9 @@ def main() -> int:
         f"lost {len(lost)}, duplicated (same reviewer+item) {dup_pairs}, in DB but not acknowledged "
         f"{unacked}, max reviews on one item {per_item_max}"
     )
-    print(f"refused as already full (409) {stats['conflict_409']}, pages raced {stats['raced_page']}")
+    print(
+        f"refused as already full (409) {stats['conflict_409']}, pages raced {stats['raced_page']}"
+    )
     other = {k: v for k, v in stats.items() if k.startswith("http_")}
     if other:
         print(f"unexpected HTTP statuses: {other}")

@@ -69,9 +69,16 @@ def test_audit_sample_is_seeded_and_only_confident() -> None:
 
 def test_policy_file(tmp_path: Path) -> None:
     f = tmp_path / "policy.yaml"
-    f.write_text("confidence_below: 0.8\nseverity_at_least: medium\naudit_fraction: 0.05\nseed: 3\n")
+    f.write_text(
+        "confidence_below: 0.8\nseverity_at_least: medium\naudit_fraction: 0.05\nseed: 3\n"
+    )
     p = load_policy(f)
-    assert (p.confidence_below, p.severity_at_least, p.audit_fraction, p.seed) == (0.8, "medium", 0.05, 3)
+    assert (p.confidence_below, p.severity_at_least, p.audit_fraction, p.seed) == (
+        0.8,
+        "medium",
+        0.05,
+        3,
+    )
     f.write_text("confidence_bellow: 0.8\n")
     with pytest.raises(InputError, match="confidence_bellow"):
         load_policy(f)
@@ -103,7 +110,9 @@ def test_escalate_in_store(tmp_path: Path) -> None:
     again = escalate(store, "p", P)
     assert again.total_escalated == 0 and again.auto == 0 and again.already == 5
     import_log(
-        store, make_log(tmp_path, [{"id": "n1", "prompt": "x", "verdicts": [v("abstain", 0)]}]), project="p"
+        store,
+        make_log(tmp_path, [{"id": "n1", "prompt": "x", "verdicts": [v("abstain", 0)]}]),
+        project="p",
     )
     assert escalate(store, "p", P).escalated == {"abstain": 1}
     store.close()

@@ -58,7 +58,9 @@ def test_migrations_match_models_and_rerun(store) -> None:  # noqa: F811
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # The migration creates exactly the tables and columns the ORM models describe.
-    assert [d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")] == []
+    assert [
+        d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")
+    ] == []
 
 
 def test_import_is_idempotent(store, log_path: str) -> None:  # noqa: F811
@@ -86,7 +88,14 @@ def test_import_agent_trajectory(store, tmp_path: Path) -> None:  # noqa: F811
     record = [{"step": 1, "function": "send_email", "unsafe": True}]
     path = make_log(
         tmp_path,
-        [{"id": "a1", "prompt": "Email the secret file", "verdicts": [v("unsafe", 0.9)], "record": record}],
+        [
+            {
+                "id": "a1",
+                "prompt": "Email the secret file",
+                "verdicts": [v("unsafe", 0.9)],
+                "record": record,
+            }
+        ],
         benchmark="agents",
         agentic=True,
     )

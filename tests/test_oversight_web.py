@@ -48,9 +48,7 @@ def env(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 
     app = create_app(store, secret_key="test-secret")
     with store.session() as s:
-        ids = {
-            (i.project_id, i.sample_id): i.id for i in s.scalars(select(Item))
-        }
+        ids = {(i.project_id, i.sample_id): i.id for i in s.scalars(select(Item))}
     yield store, app, ids
     store.close()
 
@@ -118,9 +116,7 @@ def test_csrfless_post_refused(env) -> None:  # type: ignore[no-untyped-def]
     iid = item_id(store, "alpha", "s4", ids)
     r = c.post(f"/p/alpha/items/{iid}/review", data={"decision": "unsafe"})
     assert r.status_code == 403
-    r = c.post(
-        f"/p/alpha/items/{iid}/review", data={"decision": "unsafe", "csrf_token": "forged"}
-    )
+    r = c.post(f"/p/alpha/items/{iid}/review", data={"decision": "unsafe", "csrf_token": "forged"})
     assert r.status_code == 403
     # A correct token but a foreign Origin is refused too.
     token = csrf_of(c.get(f"/p/alpha/items/{iid}").text)
@@ -145,7 +141,9 @@ def test_cross_project_refused(env) -> None:  # type: ignore[no-untyped-def]
     token = csrf_of(c.get("/p/beta/queue").text)
     r = c.post(f"/p/beta/items/{alpha_item}/review", data={"decision": "safe", "csrf_token": token})
     assert r.status_code == 404
-    r = c.post(f"/p/alpha/items/{alpha_item}/review", data={"decision": "safe", "csrf_token": token})
+    r = c.post(
+        f"/p/alpha/items/{alpha_item}/review", data={"decision": "safe", "csrf_token": token}
+    )
     assert r.status_code == 403
     home = c.get("/").text
     assert "beta" in home and "/p/alpha/" not in home

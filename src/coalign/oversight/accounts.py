@@ -91,9 +91,7 @@ def get_or_create_project(
 ) -> Project:
     """The project called ``name``, created with the given settings if it does not exist."""
     if not _PROJECT.match(name):
-        raise OversightError(
-            f"a project name has 1-100 letters, digits or _ . - (got {name!r})"
-        )
+        raise OversightError(f"a project name has 1-100 letters, digits or _ . - (got {name!r})")
     if reviewers_per_item is not None and reviewers_per_item < 1:
         raise OversightError("reviewers_per_item must be at least 1")
     with store.session() as s:

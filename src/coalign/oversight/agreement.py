@@ -60,7 +60,7 @@ def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable]]) -> float:
     Units with fewer than two values are not pairable and are ignored. Returns nan when
     undefined (fewer than two pairable values, or a single value used throughout).
     """
-    coincidence: Counter[tuple[Hashable, Hashable]] = Counter()
+    coincidence: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
     for unit in units:
         m = len(unit)
         if m < 2:
@@ -69,7 +69,7 @@ def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable]]) -> float:
             for j, b in enumerate(unit):
                 if i != j:
                     coincidence[(a, b)] += 1.0 / (m - 1)
-    n_c: Counter[Hashable] = Counter()
+    n_c: defaultdict[Hashable, float] = defaultdict(float)
     for (a, _), w in coincidence.items():
         n_c[a] += w
     n = sum(n_c.values())
@@ -100,9 +100,7 @@ class JudgeAgreement:
             "accuracy": self.accuracy.to_dict(),
             "kappa": None if math.isnan(self.kappa) else self.kappa,
             "confusion": self.confusion.to_dict(orient="index"),
-            "calibration": [
-                {**b, "accuracy": b["accuracy"].to_dict()} for b in self.calibration
-            ],
+            "calibration": [{**b, "accuracy": b["accuracy"].to_dict()} for b in self.calibration],
             "audit_accuracy": self.audit_accuracy.to_dict(),
         }
 
@@ -198,9 +196,7 @@ def compute_agreement(store: Store, project: str) -> AgreementStats:
     """Every agreement statistic of ``project`` from the store."""
     proj = get_project(store, project)
     with store.session() as s:
-        statuses = dict(
-            Counter(s.scalars(select(Item.status).where(Item.project_id == proj.id)))
-        )
+        statuses = dict(Counter(s.scalars(select(Item.status).where(Item.project_id == proj.id))))
         rules = dict(
             Counter(
                 s.scalars(

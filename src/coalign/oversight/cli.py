@@ -110,7 +110,9 @@ def list_cmd(
             n_per = get_project(store, project).reviewers_per_item
     except OversightError as e:
         _fail(e)
-    table = Table("id", "benchmark", "item", "category", "severity", "rule", "status", "reviews", "prompt")
+    table = Table(
+        "id", "benchmark", "item", "category", "severity", "rule", "status", "reviews", "prompt"
+    )
     for item, r, n in rows:
         table.add_row(
             str(item.id),
@@ -294,9 +296,7 @@ def serve_cmd(
     from coalign.oversight.web.app import create_app
 
     store = open_store(db)
-    app = create_app(
-        store, secret_key=os.environ.get("COALIGN_SECRET_KEY"), https_only=https_only
-    )
+    app = create_app(store, secret_key=os.environ.get("COALIGN_SECRET_KEY"), https_only=https_only)
     console.print(f"coalign review on http://{host}:{port}/ ({store})")
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 

@@ -178,9 +178,7 @@ def escalate(
     auto = 0
     with store.write() as s:
         already = s.scalar(
-            select(func.count(Item.id)).where(
-                Item.project_id == proj.id, Item.status != "imported"
-            )
+            select(func.count(Item.id)).where(Item.project_id == proj.id, Item.status != "imported")
         )
         items = s.scalars(
             select(Item).where(Item.project_id == proj.id, Item.status == "imported")

@@ -61,9 +61,7 @@ def build_pairs(store: Store, project: str) -> tuple[list[PreferencePair], dict[
     """Preference pairs from ``project``'s final decisions, and counts of what was skipped."""
     finals = _finals(store, project)
     skipped: dict[str, int] = defaultdict(int)
-    safe_by_prompt: dict[tuple[str, str, str], list[tuple[Item, FinalDecision]]] = defaultdict(
-        list
-    )
+    safe_by_prompt: dict[tuple[str, str, str], list[tuple[Item, FinalDecision]]] = defaultdict(list)
     for item, final, _ in finals:
         if final.label == "safe" and not item.is_agentic and item.response.strip():
             safe_by_prompt[_prompt_key(item)].append((item, final))
@@ -94,7 +92,9 @@ def build_pairs(store: Store, project: str) -> tuple[list[PreferencePair], dict[
         pairs.append(
             PreferencePair(
                 id=f"oversight-{project}-{item.id}",
-                prompt=[Message(role=m["role"], content=m["content"]) for m in item.prompt_messages],
+                prompt=[
+                    Message(role=m["role"], content=m["content"]) for m in item.prompt_messages
+                ],
                 chosen=[Message(role="assistant", content=chosen)],
                 rejected=[Message(role="assistant", content=item.response)],
                 source=PairSource(

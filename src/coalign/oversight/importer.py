@@ -60,8 +60,7 @@ def _message_dict(msg: Any) -> dict[str, Any]:
     calls = getattr(msg, "tool_calls", None)
     if calls:
         out["tool_calls"] = [
-            {"id": c.id, "function": c.function, "arguments": _jsonable(c.arguments)}
-            for c in calls
+            {"id": c.id, "function": c.function, "arguments": _jsonable(c.arguments)} for c in calls
         ]
     if msg.role == "tool":
         out["tool_call_id"] = getattr(msg, "tool_call_id", None)

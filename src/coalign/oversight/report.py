@@ -61,7 +61,9 @@ def sections_from_stats(stats: AgreementStats) -> list[Section]:
                     },
                 ]
             ),
-            Table(j.confusion, caption="Confusion matrix (rows: judge, columns: people)", index=True),
+            Table(
+                j.confusion, caption="Confusion matrix (rows: judge, columns: people)", index=True
+            ),
         ]
         if j.calibration:
             blocks.append(
@@ -97,7 +99,9 @@ def sections_from_stats(stats: AgreementStats) -> list[Section]:
                 height=360,
                 margin={"t": 30},
             )
-            blocks.append(Figure(fig, caption=f"Calibration of {j.judge_id} (95% Wilson intervals)"))
+            blocks.append(
+                Figure(fig, caption=f"Calibration of {j.judge_id} (95% Wilson intervals)")
+            )
         judge_sections.append(Section(f"Judge {j.judge_id}", blocks))
     judges = Section(
         "Judges against people",

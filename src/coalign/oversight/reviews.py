@@ -220,7 +220,11 @@ def _settle(s: Session, item: Item, proj: Project, *, actor: str) -> FinalDecisi
             label = top
             method = "single" if proj.reviewers_per_item == 1 else "majority"
             corrected = next(
-                (r.corrected_response for r in regular if r.decision == top and r.corrected_response),
+                (
+                    r.corrected_response
+                    for r in regular
+                    if r.decision == top and r.corrected_response
+                ),
                 None,
             )
         else:

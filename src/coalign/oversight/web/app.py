@@ -124,9 +124,10 @@ def create_app(
     async def checked_form(request: Request) -> dict[str, str]:
         """The POSTed form, after the CSRF and Origin checks (403 when either fails)."""
         origin = request.headers.get("origin")
-        if origin and origin != "null":
-            if urlsplit(origin).netloc != request.url.netloc:
-                raise HTTPException(403, "cross-site request refused")
+        # Our own forms always send this site's Origin; "null" (sandboxed frames, privacy
+        # redirects) is refused too.
+        if origin is not None and urlsplit(origin).netloc != request.url.netloc:
+            raise HTTPException(403, "cross-site request refused")
         form = await request.form()
         sent = str(form.get("csrf_token") or request.headers.get("x-csrf-token") or "")
         expected = str(request.session.get("csrf") or "")
@@ -167,9 +168,7 @@ def create_app(
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
-        return render(
-            request, "error.html", status_code=exc.status_code, message=str(exc.detail)
-        )
+        return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
 
     # ----- routes --------------------------------------------------------------------------
 

@@ -118,9 +118,7 @@ def upgrade() -> None:
         sa.Column("time_spent_s", sa.Float, nullable=True),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.UniqueConstraint("item_id", "user_id", "kind", name="uq_reviews_item_user_kind"),
-        sa.CheckConstraint(
-            "decision IN ('safe','unsafe','escalate')", name="ck_reviews_decision"
-        ),
+        sa.CheckConstraint("decision IN ('safe','unsafe','escalate')", name="ck_reviews_decision"),
         sa.CheckConstraint("kind IN ('review','adjudication')", name="ck_reviews_kind"),
     )
     op.create_index("ix_reviews_item_id", "reviews", ["item_id"])
