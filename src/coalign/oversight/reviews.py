@@ -45,6 +45,7 @@ from coalign.oversight.models import (
 
 OPEN_STATUSES = ("escalated", "in_review")
 MAX_TEXT = 20_000
+NEXT_POOL = 200
 
 
 class DuplicateReview(OversightError):
@@ -343,9 +344,9 @@ def queue(
 
 
 def next_item(store: Store, project: str, user: User | str) -> int | None:
-    """An item ``user`` can review next (picked among the oldest few, so that many people
-    working at once spread over items instead of colliding on the same one)."""
-    rows = queue(store, project, user, QueueFilters(status="todo"), limit=20)
+    """An item ``user`` can review next, drawn at random among the oldest open ones, so that
+    many people working at once spread over items instead of colliding on the same one."""
+    rows = queue(store, project, user, QueueFilters(status="todo"), limit=NEXT_POOL)
     if not rows:
         return None
     return random.choice(rows).item.id
