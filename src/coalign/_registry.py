@@ -18,4 +18,5 @@ def coalign_models() -> Any:
 
 
 # Tasks register themselves through Inspect's @task decorator on import.
+from coalign.intrinsic import solvers as _intrinsic_solvers  # noqa: E402,F401
 from coalign.tasks import *  # noqa: E402,F401,F403
