@@ -7,7 +7,6 @@ Screenshots go to ``$COALIGN_SCREENSHOT_DIR`` when set (else the test's temp fol
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -27,7 +26,7 @@ from coalign.oversight import (
 )
 from coalign.oversight.models import FinalDecision, Item, Review
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("COALIGN_CHROMIUM") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
     "--headless",
@@ -41,7 +40,7 @@ ARGS = [
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
+        not Path(CHROMIUM).exists(),
         reason="browser test needs Debian's chromium (apt-get install -y chromium)",
     ),
 ]
