@@ -33,3 +33,8 @@ def judges_cmd() -> None:
 
     for name in judge_names():
         console.print(name)
+
+
+from coalign.oversight.cli import review_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
