@@ -17,5 +17,8 @@ def coalign_models() -> Any:
     return create_model_api
 
 
+# The transformers backend (coalign/hf) registers itself with the providers on import.
+import coalign.models.hf_provider  # noqa: E402,F401
+
 # Tasks register themselves through Inspect's @task decorator on import.
 from coalign.tasks import *  # noqa: E402,F401,F403
