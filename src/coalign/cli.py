@@ -12,6 +12,10 @@ app = typer.Typer(
 )
 console = Console()
 
+from coalign.correction.cli import align_app  # noqa: E402
+
+app.add_typer(align_app, name="align")
+
 
 @app.command("models")
 def models_cmd() -> None:

@@ -33,7 +33,7 @@ from coalign.correction.data import (
     read_sft,
 )
 from coalign.io import atomic_writer
-from coalign.models.hf import BaseModelError, resolve_base
+from coalign.models.hf import BaseModelError, apply_thread_setting, resolve_base
 from coalign.pairs import PreferencePair
 
 MANIFEST = "manifest.json"
@@ -187,15 +187,23 @@ def _lora_config(config: _LoRATrainConfig) -> Any:
     )
 
 
-def _load_base(spec: str) -> tuple[Any, Any, Path]:
+def _load_base(spec: str, init_adapter: str | os.PathLike[str] | None) -> tuple[Any, Any, Path]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    apply_thread_setting()
     path = prepare_base(spec)
     try:
         tok = AutoTokenizer.from_pretrained(path)
         model = AutoModelForCausalLM.from_pretrained(path)
     except Exception as e:
         raise BaseModelError(f"cannot load base model {spec!r} from {path}: {e}") from e
+    if init_adapter is not None:
+        if not (Path(init_adapter) / "adapter_config.json").exists():
+            raise BaseModelError(f"init adapter {str(init_adapter)!r}: no adapter_config.json there")
+        from peft import PeftModel
+
+        # Continue training this adapter (e.g. SFT then DPO); the reference stays the base model.
+        model = PeftModel.from_pretrained(model, str(init_adapter), is_trainable=True)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     return model, tok, path
@@ -258,12 +266,14 @@ def _run(
     resume: bool,
     progress: bool,
     t0: float,
+    init_adapter: str | os.PathLike[str] | None = None,
 ) -> TrainResult:
     out = config.out
     fp = _fingerprint(kind, config, data_provenance)
+    fp["init_adapter"] = str(init_adapter) if init_adapter else None
     resume_from = _check_resume(out, fp, resume)
     # Only now, with config and data checked, is the (possibly large) base model loaded.
-    model, tok, base_path = _load_base(config.base)
+    model, tok, base_path = _load_base(config.base, init_adapter)
     from transformers import set_seed
 
     set_seed(config.seed)
@@ -302,11 +312,14 @@ def train_dpo(
     held_out_prompts: Sequence[str] = (),
     resume: bool = False,
     progress: bool = True,
+    init_adapter: str | os.PathLike[str] | None = None,
 ) -> TrainResult:
     """Train a LoRA adapter with DPO on preference pairs; returns where it is and how it went.
 
     ``pairs`` is a :class:`PreferenceDataset` or a list of pair files / pairs. Held-out item ids
     and prompts are checked for leakage (again, if a dataset was given) before the model loads.
+    ``init_adapter`` continues training an existing adapter (e.g. an SFT one) instead of
+    starting a fresh LoRA; the DPO reference is still the base model without any adapter.
     """
     t0 = time.perf_counter()
     config = config or DPOTrainConfig()
@@ -330,11 +343,11 @@ def train_dpo(
             args=args,
             train_dataset=Dataset.from_list(ds.to_trl()),
             processing_class=tok,
-            peft_config=_lora_config(config),
+            peft_config=None if init_adapter else _lora_config(config),
             callbacks=callbacks,
         )
 
-    return _run("dpo", factory, config, ds.provenance(), resume, progress, t0)
+    return _run("dpo", factory, config, ds.provenance(), resume, progress, t0, init_adapter)
 
 
 def train_sft(
@@ -345,6 +358,7 @@ def train_sft(
     held_out_prompts: Sequence[str] = (),
     resume: bool = False,
     progress: bool = True,
+    init_adapter: str | os.PathLike[str] | None = None,
 ) -> TrainResult:
     """Train a LoRA adapter by supervised fine-tuning on (human-corrected) responses."""
     t0 = time.perf_counter()
@@ -366,11 +380,11 @@ def train_sft(
             args=args,
             train_dataset=Dataset.from_list(ds.to_trl()),
             processing_class=tok,
-            peft_config=_lora_config(config),
+            peft_config=None if init_adapter else _lora_config(config),
             callbacks=callbacks,
         )
 
-    return _run("sft", factory, config, ds.provenance(), resume, progress, t0)
+    return _run("sft", factory, config, ds.provenance(), resume, progress, t0, init_adapter)
 
 
 def _make_rich_progress() -> type:

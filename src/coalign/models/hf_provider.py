@@ -10,6 +10,7 @@ score the same held-out items before (no adapter) and after (with it) a correcti
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import anyio
@@ -25,11 +26,57 @@ from inspect_ai.model import (
 from inspect_ai.model._model_call import ModelCall
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from coalign.models.hf import SMOLLM2_SPEC, HFRuntime, get_hf_runtime
+from coalign.models.hf import SMOLLM2_SPEC, Generation, HFRuntime, get_hf_runtime
 from coalign.models.providers import DEFAULT_MAX_TOKENS, register_backend
 from coalign.models.text_tools import messages_for_text_model, parse_tool_calls
 
-_KNOWN_ARGS = ("base", "adapter", "device", "dtype")
+_KNOWN_ARGS = ("base", "adapter", "device", "dtype", "batch_size")
+DEFAULT_BATCH = 16
+_GATHER_SECONDS = 0.05
+
+
+class _Batcher:
+    """Gathers concurrent generate calls with the same parameters into one batched generate.
+
+    Inspect runs up to ``max_connections`` samples at once, each awaiting ``generate``; here
+    they wait a moment for company and are answered together, which on CPU costs little more
+    than a single call.
+    """
+
+    def __init__(self, runtime: HFRuntime, batch_size: int) -> None:
+        self.runtime = runtime
+        self.batch_size = batch_size
+        self.pending: dict[str, list[tuple[list[dict[str, str]], asyncio.Future[Generation]]]] = {}
+        self.params: dict[str, dict[str, Any]] = {}
+
+    async def submit(self, messages: list[dict[str, str]], params: dict[str, Any]) -> Generation:
+        key = repr(sorted(params.items()))
+        fut: asyncio.Future[Generation] = asyncio.get_running_loop().create_future()
+        queue = self.pending.setdefault(key, [])
+        queue.append((messages, fut))
+        self.params[key] = params
+        if len(queue) == 1:
+            asyncio.get_running_loop().create_task(self._flush_later(key))
+        return await fut
+
+    async def _flush_later(self, key: str) -> None:
+        await asyncio.sleep(_GATHER_SECONDS)
+        while self.pending.get(key):
+            batch = self.pending[key][: self.batch_size]
+            self.pending[key] = self.pending[key][self.batch_size :]
+            params = self.params[key]
+            try:
+                results = await anyio.to_thread.run_sync(
+                    lambda: self.runtime.chat_batch([m for m, _ in batch], **params)
+                )
+            except Exception as e:  # hand the failure to every waiting caller
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(e)
+                continue
+            for (_, fut), res in zip(batch, results, strict=True):
+                if not fut.done():
+                    fut.set_result(res)
 
 
 class HFChatAPI(ModelAPI):
@@ -45,6 +92,7 @@ class HFChatAPI(ModelAPI):
         adapter: str | None = None,
         device: str | None = None,
         dtype: str | None = None,
+        batch_size: int = DEFAULT_BATCH,
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
@@ -56,10 +104,12 @@ class HFChatAPI(ModelAPI):
         self.runtime: HFRuntime = get_hf_runtime(
             base, adapter or None, device=device or None, dtype=dtype or None
         )
+        self.batch_size = max(1, int(batch_size))
+        self._batchers: dict[int, _Batcher] = {}
 
     def max_connections(self) -> int:
-        # Calls are serialised on the runtime's lock; more slots would only queue threads.
-        return 1
+        # Enough concurrent samples to fill one generation batch.
+        return self.batch_size
 
     async def generate(
         self,
@@ -76,7 +126,10 @@ class HFChatAPI(ModelAPI):
             "seed": 0 if config.seed is None else config.seed,
             "stop": list(config.stop_seqs or []),
         }
-        gen = await anyio.to_thread.run_sync(lambda: self.runtime.chat(messages, **params))
+        # One batcher per event loop (Inspect may run evals in separate loops).
+        loop_id = id(asyncio.get_running_loop())
+        batcher = self._batchers.setdefault(loop_id, _Batcher(self.runtime, self.batch_size))
+        gen = await batcher.submit(messages, params)
         parsed = parse_tool_calls(gen.text, tools) if tools else None
         calls = parsed.tool_calls if parsed else []
         output = ModelOutput(
