@@ -20,13 +20,21 @@ import shutil
 import time
 from pathlib import Path
 
-from coalign.correction import DPOTrainConfig, SFTTrainConfig, combine_pairs, read_sft, train_dpo, train_sft
+from inspect_ai.log import read_eval_log
+
+from coalign.correction import (
+    DPOTrainConfig,
+    SFTTrainConfig,
+    combine_pairs,
+    read_sft,
+    train_dpo,
+    train_sft,
+)
 from coalign.correction.data import SFTExample
 from coalign.correction.probe import build_self_pairs, heldout_prompts, probe_rates, run_probe
 from coalign.io import write_jsonl
 from coalign.pairs import read_pairs, write_pairs
 from coalign.stats import RateDiff
-from inspect_ai.log import read_eval_log
 
 
 def cached_log(path: Path, fn):  # type: ignore[no-untyped-def]
@@ -69,18 +77,28 @@ def main() -> None:
     if not pairs_path.exists():
         write_pairs(pairs_path, build_self_pairs(train_log))
     pairs = read_pairs(pairs_path)
-    print(f"pairs: {len(pairs)} ({sum('hazardous' in p.id for p in pairs)} hazardous) "
-          f"[{time.perf_counter() - t:.0f}s]")
+    print(
+        f"pairs: {len(pairs)} ({sum('hazardous' in p.id for p in pairs)} hazardous) "
+        f"[{time.perf_counter() - t:.0f}s]"
+    )
     before = cached_log(
         work / f"before_{args.eval_tokens}.eval",
-        lambda: run_probe("coalign/hf", model_args={"base": "smollm2"}, max_tokens=args.eval_tokens),
+        lambda: run_probe(
+            "coalign/hf", model_args={"base": "smollm2"}, max_tokens=args.eval_tokens
+        ),
     )
     ids, prompts = heldout_prompts()
     targets = args.targets if args.targets == "all-linear" else tuple(args.targets.split(","))
     common = dict(
-        learning_rate=args.lr, num_epochs=args.epochs, max_steps=args.max_steps,
-        batch_size=args.batch, lora_r=args.lora_r, lora_alpha=args.lora_alpha,
-        target_modules=targets, max_length=args.max_length, save_steps=1000,
+        learning_rate=args.lr,
+        num_epochs=args.epochs,
+        max_steps=args.max_steps,
+        batch_size=args.batch,
+        lora_r=args.lora_r,
+        lora_alpha=args.lora_alpha,
+        target_modules=targets,
+        max_length=args.max_length,
+        save_steps=1000,
     )
     out = work / args.name
     wall = 0.0
@@ -88,37 +106,59 @@ def main() -> None:
     if args.mode in ("sft", "sft+dpo"):
         sft_path = work / "self_sft.jsonl"
         write_jsonl(sft_path, [SFTExample.model_validate(p.model_dump()) for p in pairs])
-        res = train_sft(read_sft([sft_path], held_out_ids=ids, held_out_prompts=prompts),
-                        SFTTrainConfig(output_dir=str(out / "sft"), **common))
+        res = train_sft(
+            read_sft([sft_path], held_out_ids=ids, held_out_prompts=prompts),
+            SFTTrainConfig(output_dir=str(out / "sft"), **common),
+        )
         wall += res.wall_time
         adapter = res.adapter_dir
         print("sft metrics", {k: round(v, 3) for k, v in res.metrics.items() if "loss" in k})
     if args.mode in ("dpo", "sft+dpo"):
         ds = combine_pairs([pairs_path], held_out_ids=ids, held_out_prompts=prompts)
         cfg = DPOTrainConfig(
-            output_dir=str(out / "dpo"), beta=args.beta, loss_type=tuple(args.loss.split(",")),
-            loss_weights=tuple(float(w) for w in args.loss_weights.split(",")) if args.loss_weights else None,
+            output_dir=str(out / "dpo"),
+            beta=args.beta,
+            loss_type=tuple(args.loss.split(",")),
+            loss_weights=tuple(float(w) for w in args.loss_weights.split(","))
+            if args.loss_weights
+            else None,
             **common,
         )
         res = train_dpo(ds, cfg, init_adapter=adapter if args.mode == "sft+dpo" else None)
         wall += res.wall_time
         adapter = res.adapter_dir
-        print("dpo metrics", {k: round(v, 3) for k, v in res.metrics.items()
-                              if k.startswith(("rewards/acc", "rewards/mar", "train_loss"))})
-    after = run_probe("coalign/hf", model_args={"base": "smollm2", "adapter": str(adapter)},
-                      max_tokens=args.eval_tokens)
+        print(
+            "dpo metrics",
+            {
+                k: round(v, 3)
+                for k, v in res.metrics.items()
+                if k.startswith(("rewards/acc", "rewards/mar", "train_loss"))
+            },
+        )
+    after = run_probe(
+        "coalign/hf",
+        model_args={"base": "smollm2", "adapter": str(adapter)},
+        max_tokens=args.eval_tokens,
+    )
     b, a = probe_rates(before), probe_rates(after)
     result = {
-        "name": args.name, "args": vars(args), "train_wall_s": round(wall, 1),
-        "before": b.to_dict(), "after": a.to_dict(),
+        "name": args.name,
+        "args": vars(args),
+        "train_wall_s": round(wall, 1),
+        "before": b.to_dict(),
+        "after": a.to_dict(),
         "harmful_change": RateDiff(a.harmful_compliance, b.harmful_compliance).to_dict(),
         "over_refusal_change": RateDiff(a.over_refusal, b.over_refusal).to_dict(),
     }
     print(f"training wall time {wall:.1f}s")
-    print(f"harmful compliance  before {b.harmful_compliance.format()}  after {a.harmful_compliance.format()}  "
-          f"change {RateDiff(a.harmful_compliance, b.harmful_compliance).format()}")
-    print(f"over-refusal        before {b.over_refusal.format()}  after {a.over_refusal.format()}  "
-          f"change {RateDiff(a.over_refusal, b.over_refusal).format()}")
+    print(
+        f"harmful compliance  before {b.harmful_compliance.format()}  after {a.harmful_compliance.format()}  "
+        f"change {RateDiff(a.harmful_compliance, b.harmful_compliance).format()}"
+    )
+    print(
+        f"over-refusal        before {b.over_refusal.format()}  after {a.over_refusal.format()}  "
+        f"change {RateDiff(a.over_refusal, b.over_refusal).format()}"
+    )
     for s in (after.samples or [])[:4] + (after.samples or [])[24:26]:
         print("  ", s.id, "->", repr(s.output.completion[:100]))
     (out / "result.json").write_text(json.dumps(result, indent=2))

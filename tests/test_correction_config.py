@@ -13,7 +13,10 @@ from coalign.models.hf import BaseModelError, resolve_base
 def test_defaults_are_valid():
     c = DPOTrainConfig()
     assert c.target_modules == "all-linear" and c.precompute_ref_log_probs
-    assert SFTTrainConfig(target_modules=["q_proj", "v_proj"]).lora_targets() == ["q_proj", "v_proj"]
+    assert SFTTrainConfig(target_modules=["q_proj", "v_proj"]).lora_targets() == [
+        "q_proj",
+        "v_proj",
+    ]
     assert c.to_dict()["loss_type"] == ["sigmoid"]
 
 
@@ -84,7 +87,9 @@ def test_cli_rejects_bad_config_and_leaks(tmp_path):
         "source": {"kind": "oversight", "ids": ["r1"]},
     }
     pairs.write_text(json.dumps(rec) + "\n")
-    r = runner.invoke(app, ["align", "dpo", str(pairs), "--out", str(tmp_path / "o"), "--beta", "-1"])
+    r = runner.invoke(
+        app, ["align", "dpo", str(pairs), "--out", str(tmp_path / "o"), "--beta", "-1"]
+    )
     assert r.exit_code == 2 and "beta" in r.output
     held = tmp_path / "held.jsonl"
     held.write_text(json.dumps({"id": "x", "prompt": "how is SARIN made"}) + "\n")

@@ -16,7 +16,9 @@ from coalign.io import InputError
 from coalign.pairs import PreferencePair
 
 
-def pair(i: str, prompt: str, kind: str = "oversight", item_id: str | None = None) -> PreferencePair:
+def pair(
+    i: str, prompt: str, kind: str = "oversight", item_id: str | None = None
+) -> PreferencePair:
     return PreferencePair.model_validate(
         {
             "id": i,

@@ -28,7 +28,9 @@ _HELD = typer.Option(
 
 
 def _targets(value: str) -> str | tuple[str, ...]:
-    return value if value == "all-linear" else tuple(t.strip() for t in value.split(",") if t.strip())
+    return (
+        value if value == "all-linear" else tuple(t.strip() for t in value.split(",") if t.strip())
+    )
 
 
 def _held_out(files: list[Path] | None) -> tuple[list[str], list[str]]:
@@ -68,12 +70,16 @@ def _fail(e: Exception) -> None:
 
 @align_app.command("dpo")
 def dpo_cmd(
-    pairs: list[Path] = typer.Argument(..., help="preference-pair JSONL file(s) (coalign.pairs format)"),
+    pairs: list[Path] = typer.Argument(
+        ..., help="preference-pair JSONL file(s) (coalign.pairs format)"
+    ),
     base: str = _BASE,
     out: Path = _OUT,
     held_out: list[Path] | None = _HELD,
     beta: float = typer.Option(0.1, help="DPO beta (strength of the pull towards the base)"),
-    loss: str = typer.Option("sigmoid", help="TRL DPO loss type(s), comma-separated, e.g. sigmoid,sft"),
+    loss: str = typer.Option(
+        "sigmoid", help="TRL DPO loss type(s), comma-separated, e.g. sigmoid,sft"
+    ),
     loss_weights: str = typer.Option("", help="weights for the loss types, comma-separated"),
     lora_r: int = typer.Option(16, help="LoRA rank"),
     lora_alpha: int = typer.Option(32, help="LoRA alpha"),
@@ -90,8 +96,12 @@ def dpo_cmd(
     precompute_ref: bool = typer.Option(
         True, "--precompute-ref/--no-precompute-ref", help="score the reference once up front"
     ),
-    init_adapter: Path | None = typer.Option(None, help="continue training this adapter (e.g. SFT)"),
-    resume: bool = typer.Option(False, "--resume", help="continue from the last checkpoint in --out"),
+    init_adapter: Path | None = typer.Option(
+        None, help="continue training this adapter (e.g. SFT)"
+    ),
+    resume: bool = typer.Option(
+        False, "--resume", help="continue from the last checkpoint in --out"
+    ),
 ) -> None:
     """Train a LoRA adapter with DPO on preference pairs."""
     from coalign.correction.data import combine_pairs
@@ -137,7 +147,9 @@ def sft_cmd(
     max_length: int = typer.Option(192, help="max tokens of prompt + response"),
     seed: int = typer.Option(0, help="random seed"),
     save_steps: int = typer.Option(10, help="checkpoint every N steps"),
-    resume: bool = typer.Option(False, "--resume", help="continue from the last checkpoint in --out"),
+    resume: bool = typer.Option(
+        False, "--resume", help="continue from the last checkpoint in --out"
+    ),
 ) -> None:
     """Train a LoRA adapter by supervised fine-tuning on corrected responses."""
     from coalign.correction.data import read_sft
@@ -152,7 +164,9 @@ def sft_cmd(
         )  # fmt: skip
         ids, prompts = _held_out(held_out)
         ds = read_sft(data, held_out_ids=ids, held_out_prompts=prompts)
-        console.print(f"{len(ds)} examples from {len(ds.files)} file(s): {ds.provenance()['by_kind']}")
+        console.print(
+            f"{len(ds)} examples from {len(ds.files)} file(s): {ds.provenance()['by_kind']}"
+        )
         result = train_sft(ds, config, resume=resume)
     except (ConfigError, ValueError, RuntimeError) as e:
         _fail(e)

@@ -83,7 +83,9 @@ class _LoRATrainConfig:
         for name in ("save_steps", "save_total_limit", "logging_steps"):
             positive_int(name)
         if isinstance(self.max_length, int) and 0 < self.max_length < 16:
-            p.append(f"max_length must be at least 16 tokens to hold a prompt and reply, got {self.max_length}")
+            p.append(
+                f"max_length must be at least 16 tokens to hold a prompt and reply, got {self.max_length}"
+            )
         if not (0.0 <= self.lora_dropout < 1.0):
             p.append(f"lora_dropout must be in [0, 1), got {self.lora_dropout!r}")
         if not (math.isfinite(self.learning_rate) and 0.0 < self.learning_rate < 1.0):
@@ -91,7 +93,9 @@ class _LoRATrainConfig:
         if not (math.isfinite(self.num_epochs) and self.num_epochs > 0):
             p.append(f"num_epochs must be > 0, got {self.num_epochs!r}")
         if not isinstance(self.max_steps, int) or (self.max_steps < 1 and self.max_steps != -1):
-            p.append(f"max_steps must be a positive integer or -1 (use num_epochs), got {self.max_steps!r}")
+            p.append(
+                f"max_steps must be a positive integer or -1 (use num_epochs), got {self.max_steps!r}"
+            )
         if not (0.0 <= self.warmup_ratio < 1.0):
             p.append(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio!r}")
         if self.weight_decay < 0:

@@ -58,7 +58,9 @@ class Leak:
     def describe(self) -> str:
         """One line for the error message."""
         where = f" ({self.file})" if self.file else ""
-        return f"example {self.example_id!r}{where}: same {self.reason} as held-out {self.matched!r}"
+        return (
+            f"example {self.example_id!r}{where}: same {self.reason} as held-out {self.matched!r}"
+        )
 
 
 def normalise_prompt(text: str) -> str:
@@ -323,7 +325,9 @@ def held_out_from_jsonl(path: str | os.PathLike[str]) -> tuple[list[str], list[s
         text = obj.get("prompt", obj.get("input"))
         if isinstance(text, list):
             text = "\n".join(
-                str(m.get("content", "")) for m in text if isinstance(m, dict) and m.get("role") == "user"
+                str(m.get("content", ""))
+                for m in text
+                if isinstance(m, dict) and m.get("role") == "user"
             )
         if isinstance(text, str) and text.strip():
             prompts.append(text)

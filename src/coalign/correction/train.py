@@ -53,7 +53,10 @@ class TrainResult:
 
     def model_spec(self) -> tuple[str, dict[str, str]]:
         """Inspect model name and model_args to evaluate the corrected model."""
-        return "coalign/hf", {"base": str(self.manifest.get("base", "smollm2")), "adapter": str(self.adapter_dir)}
+        return "coalign/hf", {
+            "base": str(self.manifest.get("base", "smollm2")),
+            "adapter": str(self.adapter_dir),
+        }
 
 
 def prepare_base(spec: str = "smollm2") -> Path:
@@ -157,7 +160,8 @@ def _common_args(config: _LoRATrainConfig, progress: bool) -> dict[str, Any]:
         "per_device_train_batch_size": config.batch_size,
         "gradient_accumulation_steps": config.grad_accum,
         "max_length": config.max_length,
-        "warmup_steps": float(config.warmup_ratio),  # a float in [0, 1) is a ratio in transformers 5
+        # transformers 5 reads a float in [0, 1) as a ratio of the total steps.
+        "warmup_steps": float(config.warmup_ratio),
         "weight_decay": config.weight_decay,
         "seed": config.seed,
         "data_seed": config.seed,
@@ -193,13 +197,15 @@ def _load_base(spec: str, init_adapter: str | os.PathLike[str] | None) -> tuple[
     apply_thread_setting()
     path = prepare_base(spec)
     try:
-        tok = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path)
+        tok: Any = AutoTokenizer.from_pretrained(path)
+        model: Any = AutoModelForCausalLM.from_pretrained(path)
     except Exception as e:
         raise BaseModelError(f"cannot load base model {spec!r} from {path}: {e}") from e
     if init_adapter is not None:
         if not (Path(init_adapter) / "adapter_config.json").exists():
-            raise BaseModelError(f"init adapter {str(init_adapter)!r}: no adapter_config.json there")
+            raise BaseModelError(
+                f"init adapter {str(init_adapter)!r}: no adapter_config.json there"
+            )
         from peft import PeftModel
 
         # Continue training this adapter (e.g. SFT then DPO); the reference stays the base model.
@@ -251,7 +257,10 @@ def _write_manifest(
         "resumed_from": resumed_from,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": library_versions(),
-        "model_spec": {"model": "coalign/hf", "model_args": {"base": config.base, "adapter": str(out)}},
+        "model_spec": {
+            "model": "coalign/hf",
+            "model_args": {"base": config.base, "adapter": str(out)},
+        },
     }
     with atomic_writer(out / MANIFEST) as fh:
         json.dump(manifest, fh, indent=2)
@@ -267,6 +276,7 @@ def _run(
     progress: bool,
     t0: float,
     init_adapter: str | os.PathLike[str] | None = None,
+    extra_callbacks: Sequence[Any] = (),
 ) -> TrainResult:
     out = config.out
     fp = _fingerprint(kind, config, data_provenance)
@@ -282,6 +292,7 @@ def _run(
     with atomic_writer(out / RUN_FILE) as fh:
         json.dump(fp, fh, indent=2)
     callbacks = [RichProgress(f"{kind.upper()} training")] if progress else []
+    callbacks += list(extra_callbacks)
     trainer = trainer_factory(model, tok, callbacks)
     from transformers.trainer_callback import PrinterCallback
 
@@ -292,7 +303,13 @@ def _run(
     metrics = _summarise(trainer.state.log_history, result)
     wall = time.perf_counter() - t0
     manifest = _write_manifest(
-        out, kind, config, base_path, data_provenance, metrics, wall,
+        out,
+        kind,
+        config,
+        base_path,
+        data_provenance,
+        metrics,
+        wall,
         str(resume_from) if resume_from else None,
     )
     return TrainResult(
@@ -313,6 +330,7 @@ def train_dpo(
     resume: bool = False,
     progress: bool = True,
     init_adapter: str | os.PathLike[str] | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> TrainResult:
     """Train a LoRA adapter with DPO on preference pairs; returns where it is and how it went.
 
@@ -347,7 +365,9 @@ def train_dpo(
             callbacks=callbacks,
         )
 
-    return _run("dpo", factory, config, ds.provenance(), resume, progress, t0, init_adapter)
+    return _run(
+        "dpo", factory, config, ds.provenance(), resume, progress, t0, init_adapter, callbacks
+    )
 
 
 def train_sft(
@@ -359,6 +379,7 @@ def train_sft(
     resume: bool = False,
     progress: bool = True,
     init_adapter: str | os.PathLike[str] | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> TrainResult:
     """Train a LoRA adapter by supervised fine-tuning on (human-corrected) responses."""
     t0 = time.perf_counter()
@@ -384,7 +405,9 @@ def train_sft(
             callbacks=callbacks,
         )
 
-    return _run("sft", factory, config, ds.provenance(), resume, progress, t0, init_adapter)
+    return _run(
+        "sft", factory, config, ds.provenance(), resume, progress, t0, init_adapter, callbacks
+    )
 
 
 def _make_rich_progress() -> type:

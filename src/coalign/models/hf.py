@@ -69,7 +69,7 @@ def smollm2_hf_dir(cache: Path | None = None) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=".smollm2-hf.", dir=target.parent))
         try:
             tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-            model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            model: Any = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
             # The weights are already dequantised to float32; only the flags say "quantised".
             model.hf_quantizer = None
             if hasattr(model.config, "quantization_config"):
@@ -142,8 +142,8 @@ def load_model_and_tokenizer(
     if dtype:
         kwargs["dtype"] = getattr(torch, dtype)
     try:
-        tok = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+        tok: Any = AutoTokenizer.from_pretrained(path)
+        model: Any = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     except Exception as e:  # transformers raises OSError, ValueError, KeyError, ...
         raise BaseModelError(f"cannot load base model {str(base)!r} from {path}: {e}") from e
     if adapter is not None:

@@ -11,6 +11,7 @@ score the same held-out items before (no adapter) and after (with it) a correcti
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import anyio
@@ -64,10 +65,11 @@ class _Batcher:
         while self.pending.get(key):
             batch = self.pending[key][: self.batch_size]
             self.pending[key] = self.pending[key][self.batch_size :]
+            convs = [m for m, _ in batch]
             params = self.params[key]
             try:
                 results = await anyio.to_thread.run_sync(
-                    lambda: self.runtime.chat_batch([m for m, _ in batch], **params)
+                    functools.partial(self.runtime.chat_batch, convs, **params)
                 )
             except Exception as e:  # hand the failure to every waiting caller
                 for _, fut in batch:

@@ -37,7 +37,7 @@ from coalign.stats import Rate, rate
 
 BENCHMARK = "correction_probe"
 Split = Literal["train", "heldout"]
-_GROUPS = {
+_GROUPS: dict[tuple[Split, bool], str] = {
     ("train", True): "hazardous_train",
     ("train", False): "benign_train",
     ("heldout", True): "hazardous_heldout",
@@ -213,10 +213,11 @@ def build_self_pairs(log: EvalLog, *, model_name: str | None = None) -> list[Pre
         hazardous = bool(meta.get("hazardous"))
         chosen, rejected = (refusal, answer) if hazardous else (answer, refusal)
         item_id = str(s.metadata.get("item_id", s.id))
+        prompt = s.input if isinstance(s.input, str) else s.input[-1].text
         pairs.append(
             PreferencePair(
                 id=f"self-{item_id}",
-                prompt=[{"role": "user", "content": s.input if isinstance(s.input, str) else s.input[-1].text}],  # type: ignore[list-item, union-attr]
+                prompt=[{"role": "user", "content": prompt}],  # type: ignore[list-item]
                 chosen=[{"role": "assistant", "content": chosen}],  # type: ignore[list-item]
                 rejected=[{"role": "assistant", "content": rejected}],  # type: ignore[list-item]
                 source=PairSource(
