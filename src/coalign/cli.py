@@ -12,10 +12,6 @@ app = typer.Typer(
 )
 console = Console()
 
-from coalign.benchmarks.scirisk.cli import app as scirisk_app  # noqa: E402
-
-app.add_typer(scirisk_app, name="scirisk")
-
 
 @app.command("models")
 def models_cmd() -> None:
@@ -35,6 +31,11 @@ def judges_cmd() -> None:
         console.print(name)
 
 
+# Each capability owns its command group; registered here so `coalign --help` lists them all.
+from coalign.benchmarks.scirisk.cli import app as scirisk_app  # noqa: E402
+from coalign.correction.cli import align_app  # noqa: E402
 from coalign.oversight.cli import review_app  # noqa: E402
 
+app.add_typer(scirisk_app, name="scirisk")
 app.add_typer(review_app, name="review")
+app.add_typer(align_app, name="align")
