@@ -19,9 +19,14 @@ from coalign.io import atomic_writer
 class StageRunner:
     """Runs named stages once, recording their JSON-able results in ``state.json``."""
 
-    def __init__(self, out_dir: Path, *, fresh: bool = False,
-                 config: dict[str, Any] | None = None,
-                 on_stage: Callable[[str, bool], None] | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        fresh: bool = False,
+        config: dict[str, Any] | None = None,
+        on_stage: Callable[[str, bool], None] | None = None,
+    ) -> None:
         self.path = out_dir / "state.json"
         self.on_stage = on_stage
         self.state: dict[str, Any] = {"config": config or {}, "stages": {}}
@@ -30,7 +35,8 @@ class StageRunner:
             if config is not None and saved.get("config") != config:
                 raise ValueError(
                     f"{self.path} records a run with other settings; pass --fresh to start "
-                    "over or use another --out folder")
+                    "over or use another --out folder"
+                )
             self.state = saved
 
     def done(self, name: str) -> bool:
@@ -47,8 +53,10 @@ class StageRunner:
             self.on_stage(name, False)
         start = time.perf_counter()
         result = fn()
-        self.state["stages"][name] = {"result": result,
-                                      "seconds": round(time.perf_counter() - start, 1)}
+        self.state["stages"][name] = {
+            "result": result,
+            "seconds": round(time.perf_counter() - start, 1),
+        }
         with atomic_writer(self.path) as fh:
             json.dump(self.state, fh, indent=2, default=str)
         return result
