@@ -257,6 +257,8 @@ def build(out_dir: Path = DATA_DIR, seed: int = DEFAULT_SEED, data_dir: Path = D
     write_jsonl(out_dir / "items.jsonl", items)
     with atomic_writer(out_dir / "datasheet.json") as fh:
         fh.write(json.dumps(sheet.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    with atomic_writer(out_dir / "DATASHEET.md") as fh:
+        fh.write(datasheet_markdown(sheet))
     return sheet
 
 
@@ -294,3 +296,94 @@ def datasheet(
             "item.deciding_dimension": "the contrasted dimension the persona weights highest",
         },
     )
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _rate_md(r: dict[str, Any]) -> str:
+    if not r.get("n"):
+        return "n/a"
+    return (
+        f"{_pct(r['rate'])} [{_pct(r['ci_low'])}, {_pct(r['ci_high'])}] ({r['k']}/{r['n']})"
+        + (f", {r['excluded']} excluded" if r.get("excluded") else "")
+    )
+
+
+def datasheet_markdown(sheet: Datasheet) -> str:
+    """DATASHEET.md text rendered from the datasheet record (so figures never drift)."""
+    cov, chk = sheet.coverage, sheet.checks
+    lc, de = chk["length_cue"], chk["defensibility"]
+    lines = [
+        "# Datasheet: coalign values benchmark (synthetic)",
+        "",
+        "**This dataset is synthetic.** No real person's data is included; every persona is "
+        "fictional and every question and response was written by the coalign project.",
+        "",
+        "## Purpose",
+        "Measure whether a model serves people with different stated values, across countries, "
+        "regions and demographic groups (Preference Alignment Accuracy, after MVPBench, "
+        "arXiv 2509.08022). Each item has one defensible answer: the preferred response is the "
+        "better one on the dimension this persona weights highest among those on which the "
+        "responses differ.",
+        "",
+        "## How it was made",
+        sheet.how_made,
+        "",
+        "Rebuild: `coalign values build` (writes `personas.jsonl`, `items.jsonl`, "
+        "`datasheet.json` and this file; byte-identical for the same seed and components).",
+        "Components: `countries.yaml` (ISO codes, names, regions), `persona_attributes.yaml` "
+        "(demographic categories, quotas, plausibility rules), `scenarios_*.yaml` (questions and "
+        "responses), and `coalign/taxonomy/values_dimensions.yaml` (the seven dimensions).",
+        "",
+        "## Counts",
+        *[f"- {k}: {v}" for k, v in sheet.counts.items()],
+        "",
+        "## Coverage",
+        "Items per region: " + ", ".join(f"{k} {v}" for k, v in cov["items_per_region"].items()),
+        f"Items per country: {cov['items_per_country_min']} to {cov['items_per_country_max']}.",
+        "",
+        "Deciding-dimension shares: "
+        + ", ".join(f"{k} {_pct(v)}" for k, v in cov["deciding_dimension_share"].items()),
+        "",
+        "Preferred position (index: items): "
+        + ", ".join(f"{k}: {v}" for k, v in cov["preferred_position"].items()),
+        "",
+        "Personas per demographic category (quota-balanced; gender: 45% female, 45% male, "
+        "10% non-binary by design):",
+        "",
+    ]
+    for fld, counts in cov["personas_per_field"].items():
+        lines.append(f"- {fld}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    lines += [
+        "",
+        "## Checks",
+        f"- Length cue: preferred response longer (words) in {_rate_md(lc['preferred_longer'])}; "
+        f"length-only baseline PAA {_rate_md(lc['length_only_baseline_paa'])}; mean "
+        f"longer/shorter ratio {lc['mean_length_ratio']:.3f} (max {lc['max_length_ratio']:.3f}); "
+        f"mean words preferred {lc['mean_words_preferred']:.1f} vs other "
+        f"{lc['mean_words_other']:.1f}.",
+        f"- Defensibility ({de['rule']}): {_rate_md(de['defensible'])}.",
+        "- Every response pair appears preferred both ways (by different personas), so a "
+        "persona-blind strategy scores 50% by construction.",
+        "",
+        "## Fields",
+        *[f"- `{k}`: {v}" for k, v in sheet.fields.items()],
+        "- persona demographics: age, gender, education, employment_status, "
+        "english_proficiency, marital_status; birth_country (ISO alpha-2); region (derived).",
+        "",
+        "## Limits",
+        "- Synthetic personas: stated weights are assigned independently of demographics, so "
+        "with `persona_view=demographics` (MVPBench's setting) no model can beat chance here; "
+        "the default view shows the stated weights.",
+        "- English only; responses are short (about 50 words); 35 scenarios, reused across "
+        "personas (each response pair appears in 4 items).",
+        "- Responses were written to lean on one dimension each; which response is 'better' on a "
+        "dimension is this project's judgement, not a human rating study.",
+        "",
+        "## License",
+        sheet.license,
+        "",
+    ]
+    return "\n".join(lines)
