@@ -259,6 +259,7 @@ def import_prism(
             line=line,
         )
     items: list[Item] = []
+    seen_ids: set[str] = set()
     for line, row in conv_rows:
         pid = f"prism-{row.get('user_id')}"
         if pid not in personas:
@@ -300,6 +301,11 @@ def import_prism(
                 report.skip("highest and lowest rating tie")
                 continue
             item_id = f"prism-{row.get('conversation_id')}-t{t}"
+            if item_id in seen_ids:
+                raise InputError(
+                    "duplicate conversation_id", file=c_path, line=line, field="conversation_id"
+                )
+            seen_ids.add(item_id)
             responses, preferred = _shuffled(item_id, hi[1], lo[1])
             items.append(
                 Item(
