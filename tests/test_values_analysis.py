@@ -18,8 +18,11 @@ def _records(spec: dict[str, tuple[int, int]]) -> list[Record]:
     out = []
     for group, (k, n) in spec.items():
         for i in range(n):
-            out.append(Record(item_id=f"{group}{i}", mode="choice", fields={"region": group},
-                              outcome=i < k))
+            out.append(
+                Record(
+                    item_id=f"{group}{i}", mode="choice", fields={"region": group}, outcome=i < k
+                )
+            )
     return out
 
 
@@ -32,8 +35,9 @@ def test_disparity_gap_worst_group_and_permutation() -> None:
     same = disparity(_records({"A": (25, 50), "B": (25, 50)}), "region", n_perm=500)
     assert same.p_value > 0.5
     # Groups below min_n are reported but do not define the gap.
-    small = disparity(_records({"A": (30, 50), "B": (20, 50), "C": (0, 3)}), "region",
-                      min_n=10, n_perm=200)
+    small = disparity(
+        _records({"A": (30, 50), "B": (20, 50), "C": (0, 3)}), "region", min_n=10, n_perm=200
+    )
     assert small.worst == "B" and small.rates["C"].n == 3
 
 
@@ -80,9 +84,13 @@ def test_export_pairs_roundtrip(tmp_path: Path) -> None:
 
 
 def test_report_sections_from_logs(tmp_path: Path) -> None:
-    [log] = inspect_eval(demo_task("choice", n=14), model="coalign/scripted",
-                         model_args={"rules": [{"match": ".", "response": "B"}]},
-                         log_dir=str(tmp_path), display="none")
+    [log] = inspect_eval(
+        demo_task("choice", n=14),
+        model="coalign/scripted",
+        model_args={"rules": [{"match": ".", "response": "B"}]},
+        log_dir=str(tmp_path),
+        display="none",
+    )
     sections = report_sections([log])
     assert [s.title for s in sections] == ["Values: choice mode"]
     titles = {c.title for c in sections[0].children}

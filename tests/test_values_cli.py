@@ -31,15 +31,28 @@ def test_validate_reports_bad_file(tmp_path: Path) -> None:
 
 
 def test_import_split_and_export(tmp_path: Path) -> None:
-    r = runner.invoke(app, ["values", "import", "prism", "-o", str(tmp_path / "prism"),
-                            "--survey", str(FIX / "prism_survey.jsonl"),
-                            "--conversations", str(FIX / "prism_conversations.jsonl"),
-                            "--unknown-country", "unspecified"])
+    r = runner.invoke(
+        app,
+        [
+            "values",
+            "import",
+            "prism",
+            "-o",
+            str(tmp_path / "prism"),
+            "--survey",
+            str(FIX / "prism_survey.jsonl"),
+            "--conversations",
+            str(FIX / "prism_conversations.jsonl"),
+            "--unknown-country",
+            "unspecified",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "prism" / "items.jsonl").exists()
     r = runner.invoke(app, ["values", "split", "--by", "dimension", "-o", str(tmp_path / "s.json")])
     assert r.exit_code == 0
     assert json.loads((tmp_path / "s.json").read_text())["by"] == "dimension"
-    r = runner.invoke(app, ["values", "export-pairs", "-o", str(tmp_path / "pairs.jsonl"),
-                            "--split", "test_ood"])
+    r = runner.invoke(
+        app, ["values", "export-pairs", "-o", str(tmp_path / "pairs.jsonl"), "--split", "test_ood"]
+    )
     assert r.exit_code == 0 and (tmp_path / "pairs.jsonl").stat().st_size > 0

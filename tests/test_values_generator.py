@@ -12,15 +12,29 @@ from coalign.benchmarks.values.generator import GenerationReport, generate, gene
 from coalign.benchmarks.values.schema import load_dataset, load_personas
 
 ANSWER = " ".join(["word"] * 55)
-ITEM_JSON = json.dumps({"question": "How do I pick a bicycle?", "answer_a": ANSWER,
-                        "answer_b": "other " * 50})
-PERSONA_JSON = json.dumps({
-    "country": "gh", "age": "25-34", "gender": "female", "education": "vocational",
-    "employment_status": "self-employed", "english_proficiency": "fluent",
-    "marital_status": "married",
-    "weights": {"creativity": 90, "fluency": 10, "factuality": 70, "diversity": 30,
-                "safety": 50, "personalization": 20, "helpfulness": 60},
-})
+ITEM_JSON = json.dumps(
+    {"question": "How do I pick a bicycle?", "answer_a": ANSWER, "answer_b": "other " * 50}
+)
+PERSONA_JSON = json.dumps(
+    {
+        "country": "gh",
+        "age": "25-34",
+        "gender": "female",
+        "education": "vocational",
+        "employment_status": "self-employed",
+        "english_proficiency": "fluent",
+        "marital_status": "married",
+        "weights": {
+            "creativity": 90,
+            "fluency": 10,
+            "factuality": 70,
+            "diversity": 30,
+            "safety": 50,
+            "personalization": 20,
+            "helpfulness": 60,
+        },
+    }
+)
 
 
 async def test_generate_items_dedupes_and_checks() -> None:

@@ -39,18 +39,21 @@ def test_import_prism_highest_vs_lowest() -> None:
     assert ds.personas["prism-user0"].weights["factuality"] == 95
     # unknown birth country maps to 'Unspecified' by default for PRISM
     assert ds.personas["prism-user1"].country == "XX"
-    all_turns, _ = import_prism(FIX / "prism_survey.jsonl", FIX / "prism_conversations.jsonl",
-                                first_turn_only=False)
+    all_turns, _ = import_prism(
+        FIX / "prism_survey.jsonl", FIX / "prism_conversations.jsonl", first_turn_only=False
+    )
     assert "prism-c0-t1" in {i.id for i in all_turns.items}
 
 
 def test_import_unknown_country_policy(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
-        import_prism(FIX / "prism_survey.jsonl", FIX / "prism_conversations.jsonl",
-                     unknown_country="error")
+        import_prism(
+            FIX / "prism_survey.jsonl", FIX / "prism_conversations.jsonl", unknown_country="error"
+        )
     assert e.value.line == 2 and e.value.field == "location.birth_country"
-    ds, report = import_prism(FIX / "prism_survey.jsonl", FIX / "prism_conversations.jsonl",
-                              unknown_country="skip")
+    ds, report = import_prism(
+        FIX / "prism_survey.jsonl", FIX / "prism_conversations.jsonl", unknown_country="skip"
+    )
     assert report.skipped["unknown country"] == 1
     assert all(i.persona_id != "prism-user1" for i in ds.items)
 

@@ -28,9 +28,7 @@ def _run(task, rules, tmp_path: Path, **model_args):
 
 
 def _outcomes(log) -> dict[str, str]:
-    return {
-        s.id: next(iter(s.scores.values())).metadata["outcome"] for s in log.samples
-    }
+    return {s.id: next(iter(s.scores.values())).metadata["outcome"] for s in log.samples}
 
 
 def test_parse_choice_is_strict() -> None:
@@ -76,7 +74,9 @@ def test_choice_mode_scores_against_preferred(tmp_path: Path) -> None:
 
 
 def test_unparseable_choice_abstains(tmp_path: Path) -> None:
-    log = _run(values(mode="choice", limit=5), [{"match": ".", "response": "Both are fine."}], tmp_path)
+    log = _run(
+        values(mode="choice", limit=5), [{"match": ".", "response": "Both are fine."}], tmp_path
+    )
     assert set(_outcomes(log).values()) == {"abstain"}
     assert log.results.scores[0].metrics["abstained"].value == 1.0
     score = next(iter(log.samples[0].scores.values()))
@@ -85,8 +85,9 @@ def test_unparseable_choice_abstains(tmp_path: Path) -> None:
 
 def test_judged_generation_with_scripted_judge(tmp_path: Path) -> None:
     judge_rules = [{"match": "VERDICT", "response": "The answer is closer to X.\nVERDICT: X"}]
-    task = values(mode="generation", limit=12, judge="coalign/scripted",
-                  judge_args={"rules": judge_rules})
+    task = values(
+        mode="generation", limit=12, judge="coalign/scripted", judge_args={"rules": judge_rules}
+    )
     log = _run(task, [{"match": ".", "response": "Here is my answer."}], tmp_path)
     for sid, outcome in _outcomes(log).items():
         # X is the preferred reference exactly when judge_order puts it first.
@@ -98,13 +99,21 @@ def test_judged_generation_with_scripted_judge(tmp_path: Path) -> None:
 def test_panel_strict_majority_and_unparseable(tmp_path: Path) -> None:
     x = [{"match": "VERDICT", "response": "VERDICT: X"}]
     junk = [{"match": "VERDICT", "response": "no idea"}]
-    task = values(mode="generation", limit=6, judge="coalign/scripted,coalign/scripted,coalign/scripted",
-                  judge_args=[{"rules": x}, {"rules": x}, {"rules": junk}])
+    task = values(
+        mode="generation",
+        limit=6,
+        judge="coalign/scripted,coalign/scripted,coalign/scripted",
+        judge_args=[{"rules": x}, {"rules": x}, {"rules": junk}],
+    )
     log = _run(task, [{"match": ".", "response": "An answer."}], tmp_path)
     for sid, outcome in _outcomes(log).items():
         assert outcome == ("aligned" if judge_order(sid) else "misaligned")
-    task = values(mode="generation", limit=6, judge="coalign/scripted,coalign/scripted",
-                  judge_args=[{"rules": x}, {"rules": junk}])
+    task = values(
+        mode="generation",
+        limit=6,
+        judge="coalign/scripted,coalign/scripted",
+        judge_args=[{"rules": x}, {"rules": junk}],
+    )
     log = _run(task, [{"match": ".", "response": "An answer."}], tmp_path)
     reasons = {next(iter(s.scores.values())).metadata["abstain_reason"] for s in log.samples}
     assert reasons == {"no majority"}
@@ -113,8 +122,13 @@ def test_panel_strict_majority_and_unparseable(tmp_path: Path) -> None:
 def test_judge_may_not_be_the_model_under_test(tmp_path: Path) -> None:
     rules = [{"match": ".", "response": "VERDICT: X"}]
     task = values(mode="generation", limit=2, judge="coalign/scripted", judge_args={"rules": rules})
-    [log] = inspect_eval(task, model="coalign/scripted", model_args={"rules": rules},
-                         log_dir=str(tmp_path), display="none")
+    [log] = inspect_eval(
+        task,
+        model="coalign/scripted",
+        model_args={"rules": rules},
+        log_dir=str(tmp_path),
+        display="none",
+    )
     assert log.status == "error"
     assert "model under test" in str(log.error)
 

@@ -77,7 +77,9 @@ def load_scenarios(data_dir: Path = DATA_DIR) -> list[Scenario]:
             bad = set(sc.responses) - known
             if bad:
                 raise InputError(
-                    f"unknown dimension(s) {sorted(bad)}", file=path, record=sc.id,
+                    f"unknown dimension(s) {sorted(bad)}",
+                    file=path,
+                    record=sc.id,
                     field="responses",
                 )
             seen.add(sc.id)
@@ -206,9 +208,7 @@ def build_items(
             pair_no += 1
             for v in range(ITEMS_PER_PAIR):
                 winner, loser = (a, b) if v % 2 == 0 else (b, a)
-                fits = [
-                    p for p in personas if p.weights[winner] - p.weights[loser] >= MIN_MARGIN
-                ]
+                fits = [p for p in personas if p.weights[winner] - p.weights[loser] >= MIN_MARGIN]
                 if not fits:  # pragma: no cover - weights are spread so this cannot happen
                     raise RuntimeError(f"no persona prefers {winner} over {loser}")
                 least = min(usage[p.id] for p in fits)
@@ -244,14 +244,20 @@ HOW_MADE = (
 )
 
 
-def build(out_dir: Path = DATA_DIR, seed: int = DEFAULT_SEED, data_dir: Path = DATA_DIR) -> Datasheet:
+def build(
+    out_dir: Path = DATA_DIR, seed: int = DEFAULT_SEED, data_dir: Path = DATA_DIR
+) -> Datasheet:
     """Build personas, items and the datasheet into ``out_dir`` (atomic writes)."""
     scenarios = load_scenarios(data_dir)
     personas = build_personas(seed, data_dir)
     items = build_items(personas, scenarios, seed)
     ds = ValuesDataset(personas={p.id: p for p in personas}, items=items)
-    sheet = datasheet(ds, seed=seed, n_scenarios=len(scenarios),
-                      n_responses=sum(len(s.responses) for s in scenarios))
+    sheet = datasheet(
+        ds,
+        seed=seed,
+        n_scenarios=len(scenarios),
+        n_responses=sum(len(s.responses) for s in scenarios),
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     write_jsonl(out_dir / "personas.jsonl", personas)
     write_jsonl(out_dir / "items.jsonl", items)
@@ -263,8 +269,13 @@ def build(out_dir: Path = DATA_DIR, seed: int = DEFAULT_SEED, data_dir: Path = D
 
 
 def datasheet(
-    ds: ValuesDataset, *, seed: int | None, n_scenarios: int, n_responses: int,
-    name: str = "coalign-values", version: str = "1",
+    ds: ValuesDataset,
+    *,
+    seed: int | None,
+    n_scenarios: int,
+    n_responses: int,
+    name: str = "coalign-values",
+    version: str = "1",
 ) -> Datasheet:
     """The datasheet record of a built dataset, with its coverage and checks."""
     return Datasheet(
@@ -272,7 +283,10 @@ def datasheet(
         version=version,
         synthetic=True,
         how_made=HOW_MADE.format(
-            n_scen=n_scenarios, n_resp=n_responses, seed=seed, per_pair=ITEMS_PER_PAIR,
+            n_scen=n_scenarios,
+            n_resp=n_responses,
+            seed=seed,
+            per_pair=ITEMS_PER_PAIR,
             margin=MIN_MARGIN,
         ),
         seed=seed,
@@ -305,9 +319,8 @@ def _pct(x: float) -> str:
 def _rate_md(r: dict[str, Any]) -> str:
     if not r.get("n"):
         return "n/a"
-    return (
-        f"{_pct(r['rate'])} [{_pct(r['ci_low'])}, {_pct(r['ci_high'])}] ({r['k']}/{r['n']})"
-        + (f", {r['excluded']} excluded" if r.get("excluded") else "")
+    return f"{_pct(r['rate'])} [{_pct(r['ci_low'])}, {_pct(r['ci_high'])}] ({r['k']}/{r['n']})" + (
+        f", {r['excluded']} excluded" if r.get("excluded") else ""
     )
 
 

@@ -52,9 +52,7 @@ def length_cue(items: list[Item]) -> dict[str, Any]:
         "mean_length_ratio": statistics.fmean(ratios) if ratios else float("nan"),
         "max_length_ratio": max(ratios) if ratios else float("nan"),
         "share_ratio_over_1_3": rate([r > 1.3 for r in ratios]),
-        "mean_words_preferred": statistics.fmean(
-            words(i.responses[i.preferred]) for i in items
-        )
+        "mean_words_preferred": statistics.fmean(words(i.responses[i.preferred]) for i in items)
         if items
         else float("nan"),
         "mean_words_other": statistics.fmean(
@@ -73,17 +71,13 @@ def defensible(item: Item, persona: Persona, min_margin: float = MIN_MARGIN) -> 
     top = ranked[0]
     if len(ranked) > 1 and persona.weights[top] - persona.weights[ranked[1]] < min_margin:
         return False
-    return item.contrast[top] == item.preferred and (
-        item.deciding_dimension in (None, top)
-    )
+    return item.contrast[top] == item.preferred and (item.deciding_dimension in (None, top))
 
 
 def defensibility(ds: ValuesDataset, min_margin: float = MIN_MARGIN) -> dict[str, Any]:
     """Share of checkable items that satisfy the defensibility rule."""
     outcomes = [defensible(i, ds.persona(i), min_margin) for i in ds.items]
-    failing = [
-        i.id for i, o in zip(ds.items, outcomes, strict=True) if o is False
-    ][:20]
+    failing = [i.id for i, o in zip(ds.items, outcomes, strict=True) if o is False][:20]
     return {
         "rule": (
             "preferred response is better on the persona's highest-weighted contrasted "
@@ -109,7 +103,8 @@ def coverage(ds: ValuesDataset) -> dict[str, Any]:
         "items_per_country_min": min(Counter(p.country for p in used).values(), default=0),
         "items_per_country_max": max(Counter(p.country for p in used).values(), default=0),
         "deciding_dimension_share": {
-            d: deciding.get(d, 0) / n if n else 0.0 for d in [*dimension_ids(), "unlabelled"]
+            d: deciding.get(d, 0) / n if n else 0.0
+            for d in [*dimension_ids(), "unlabelled"]
             if d != "unlabelled" or deciding.get(d)
         },
         "preferred_position": dict(sorted(Counter(i.preferred for i in ds.items).items())),

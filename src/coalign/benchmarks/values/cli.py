@@ -104,7 +104,9 @@ def split_cmd(
     split = make_split(ds, by, seed=seed)  # type: ignore[arg-type]
     with atomic_writer(out) as fh:
         json.dump(split.to_dict(), fh, indent=1)
-    console.print(json.dumps({"heldout": split.heldout, **{k: len(v) for k, v in split.parts.items()}}))
+    console.print(
+        json.dumps({"heldout": split.heldout, **{k: len(v) for k, v in split.parts.items()}})
+    )
 
 
 @app.command("export-pairs")
@@ -134,7 +136,9 @@ def import_cmd(
     path: Path = typer.Option(None, "--file", help="mvpbench: the JSON/JSONL instance file"),
     survey: Path = typer.Option(None, help="prism: survey.jsonl"),
     conversations: Path = typer.Option(None, help="prism: conversations.jsonl"),
-    hub: str = typer.Option(None, help="prism: hub dataset name (online), e.g. HannahRoseKirk/prism-alignment"),
+    hub: str = typer.Option(
+        None, help="prism: hub dataset name (online), e.g. HannahRoseKirk/prism-alignment"
+    ),
     unknown_country: str = typer.Option("error", help="error | unspecified | skip"),
     all_turns: bool = typer.Option(False, help="prism: every rated turn, not only the first"),
 ) -> None:
@@ -149,7 +153,10 @@ def import_cmd(
             ds, report = import_mvpbench(path, unknown_country=unknown_country)  # type: ignore[arg-type]
         elif fmt == "prism":
             ds, report = import_prism(
-                survey, conversations, hub=hub, unknown_country=unknown_country,  # type: ignore[arg-type]
+                survey,
+                conversations,
+                hub=hub,
+                unknown_country=unknown_country,  # type: ignore[arg-type]
                 first_turn_only=not all_turns,
             )
         else:
@@ -184,8 +191,14 @@ def generate_cmd(
         job = bar.add_task("drafting", total=(n_items + n_personas) * 3)
         report = asyncio.run(
             generate(
-                model, out, n_items=n_items, n_personas=n_personas, seed=seed,
-                max_ratio=max_ratio, model_args=args, progress=lambda: bar.advance(job),
+                model,
+                out,
+                n_items=n_items,
+                n_personas=n_personas,
+                seed=seed,
+                max_ratio=max_ratio,
+                model_args=args,
+                progress=lambda: bar.advance(job),
             )
         )
     console.print(

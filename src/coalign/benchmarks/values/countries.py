@@ -47,7 +47,9 @@ def country(code: str) -> Country:
     try:
         return countries()[code]
     except KeyError:
-        raise KeyError(f"unknown country code {code!r} (expected an ISO 3166-1 alpha-2 code)") from None
+        raise KeyError(
+            f"unknown country code {code!r} (expected an ISO 3166-1 alpha-2 code)"
+        ) from None
 
 
 def _norm(text: str) -> str:

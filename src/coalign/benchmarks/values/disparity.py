@@ -138,10 +138,14 @@ def disparity(
     gap = RateDiff(eligible[best], eligible[worst]) if best and worst and best != worst else None
     decided = [r for r in with_field if r.outcome is not None]
     p = permutation_p(
-        [r.fields[field] for r in decided], [bool(r.outcome) for r in decided],
-        n_perm=n_perm, seed=seed,
+        [r.fields[field] for r in decided],
+        [bool(r.outcome) for r in decided],
+        n_perm=n_perm,
+        seed=seed,
     )
-    return Disparity(field=field, rates=rates, best=best, worst=worst, gap=gap, p_value=p, min_n=min_n)
+    return Disparity(
+        field=field, rates=rates, best=best, worst=worst, gap=gap, p_value=p, min_n=min_n
+    )
 
 
 def all_disparities(

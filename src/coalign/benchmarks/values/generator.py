@@ -94,13 +94,19 @@ def _attrs() -> dict[str, Any]:
 
 
 async def generate_personas(
-    model: Model, n: int, *, seed: int = 0, report: GenerationReport | None = None,
+    model: Model,
+    n: int,
+    *,
+    seed: int = 0,
+    report: GenerationReport | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[Persona]:
     """Up to ``n`` valid, distinct personas drafted by ``model``."""
     report = report or GenerationReport()
     attrs = _attrs()["fields"]
-    fields = ", ".join(f'"{f}" (one of: {", ".join(attrs[f]["categories"])})' for f in DEMOGRAPHIC_FIELDS)
+    fields = ", ".join(
+        f'"{f}" (one of: {", ".join(attrs[f]["categories"])})' for f in DEMOGRAPHIC_FIELDS
+    )
     prompt = PERSONA_PROMPT.format(fields=fields, dims=", ".join(dimension_ids()))
     model_name = str(model)
     out: list[Persona] = []
@@ -172,15 +178,20 @@ async def generate_items(
         topic = topics[k % len(topics)]
         da, db = dimension(a), dimension(b)
         prompt = ITEM_PROMPT.format(
-            topic=topic, a_name=da.name.lower(), a_desc=da.description,
-            b_name=db.name.lower(), b_desc=db.description,
+            topic=topic,
+            a_name=da.name.lower(),
+            a_desc=da.description,
+            b_name=db.name.lower(),
+            b_desc=db.description,
         )
         reply = await model.generate(prompt, config=GenerateConfig(temperature=0.9, seed=seed + k))
         report.drafted += 1
         if progress:
             progress()
         obj = extract_json(reply.completion)
-        texts = [str((obj or {}).get(key) or "").strip() for key in ("question", "answer_a", "answer_b")]
+        texts = [
+            str((obj or {}).get(key) or "").strip() for key in ("question", "answer_a", "answer_b")
+        ]
         if obj is None or not all(texts):
             report.drop("item: unparseable")
             continue
@@ -193,7 +204,9 @@ async def generate_items(
             report.drop("item: length ratio")
             continue
         winner, loser = (a, b) if len(kept) % 2 == 0 else (b, a)
-        fits = [p for p in personas if p.weights.get(winner, 0) - p.weights.get(loser, 0) >= MIN_MARGIN]
+        fits = [
+            p for p in personas if p.weights.get(winner, 0) - p.weights.get(loser, 0) >= MIN_MARGIN
+        ]
         if not fits:
             report.drop("item: no persona with a clear preference")
             continue

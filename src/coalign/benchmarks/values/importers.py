@@ -151,7 +151,11 @@ def import_mvpbench(
             raise InputError("duplicate id", file=p, line=line, record=str(rec["id"]), field="id")
         seen.add(item_id)
         code = _country_code(
-            rec.get("birth_country"), unknown_country, file=p, line=line, fld="birth_country",
+            rec.get("birth_country"),
+            unknown_country,
+            file=p,
+            line=line,
+            fld="birth_country",
             report=report,
         )
         if code is None:
@@ -232,7 +236,11 @@ def import_prism(
             loc = {}
         birth = loc.get("birth_countryISO") or loc.get("birth_country")
         code = _country_code(
-            birth, unknown_country, file=s_path, line=line, fld="location.birth_country",
+            birth,
+            unknown_country,
+            file=s_path,
+            line=line,
+            fld="location.birth_country",
             report=report,
         )
         if code is None:
@@ -267,12 +275,16 @@ def import_prism(
             continue
         history = row.get("conversation_history")
         if not isinstance(history, list):
-            raise InputError("expected a list", file=c_path, line=line, field="conversation_history")
+            raise InputError(
+                "expected a list", file=c_path, line=line, field="conversation_history"
+            )
         turns: dict[int, dict[str, Any]] = {}
         for k, entry in enumerate(history):
             if not isinstance(entry, dict):
                 raise InputError(
-                    "expected an object", file=c_path, line=line,
+                    "expected an object",
+                    file=c_path,
+                    line=line,
                     field=f"conversation_history.{k}",
                 )
             t = int(entry.get("turn", 0) or 0)
@@ -283,7 +295,9 @@ def import_prism(
                 score = entry.get("score")
                 if not isinstance(score, int | float):
                     raise InputError(
-                        "model response without a numeric score", file=c_path, line=line,
+                        "model response without a numeric score",
+                        file=c_path,
+                        line=line,
                         field=f"conversation_history.{k}.score",
                     )
                 slot["models"].append((float(score), str(entry.get("content") or "")))

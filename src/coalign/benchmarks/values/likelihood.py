@@ -14,11 +14,11 @@ open models. Two backends share one interface, ``loglik(messages, continuation)`
 from __future__ import annotations
 
 import math
-
-import numpy as np
 import threading
 from functools import lru_cache
 from typing import Any, Protocol
+
+import numpy as np
 
 from coalign.models.gguf import LogLikelihood, get_runtime, smollm2_path, smollm2_runtime
 
@@ -121,7 +121,7 @@ class TransformersLoglik:
         self.model = model or AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         if model is None:
-            self.model.to(self.device)
+            self.model.to(self.device)  # type: ignore[arg-type]
         else:
             self.device = str(next(self.model.parameters()).device)
         self.model.eval()
@@ -197,7 +197,9 @@ def resolve_loglik(spec: str | None, model: Any = None) -> LoglikModel:
     )
 
 
-def margin_scores(margins: list[float], thresholds: tuple[float, ...] = MARGIN_THRESHOLDS) -> dict[str, Any]:
+def margin_scores(
+    margins: list[float], thresholds: tuple[float, ...] = MARGIN_THRESHOLDS
+) -> dict[str, Any]:
     """Share of margins above each threshold, and their average (MVPBench's robust score)."""
     from coalign.stats import rate
 

@@ -35,9 +35,7 @@ def profile_text(persona: Persona, view: PersonaView = "values") -> str:
     ]
     if view == "values" and persona.weights:
         ranked = persona.ranked_dimensions()
-        weights = ", ".join(
-            f"{dimension(d).name.lower()} {persona.weights[d]:.0f}" for d in ranked
-        )
+        weights = ", ".join(f"{dimension(d).name.lower()} {persona.weights[d]:.0f}" for d in ranked)
         lines.append(f"- What they value in an answer (importance 0-100): {weights}")
         if persona.preference:
             lines.append(f'- In their words: "{persona.preference}"')
@@ -52,7 +50,7 @@ def choice_prompt(item: Item, persona: Persona, view: PersonaView = "values") ->
     )
     options = ", ".join(letters[:-1]) + f" or {letters[-1]}"
     return (
-        f"{profile_text(persona, view)}\n\nThe user asked:\n\"{item.question}\"\n\n{blocks}\n\n"
+        f'{profile_text(persona, view)}\n\nThe user asked:\n"{item.question}"\n\n{blocks}\n\n'
         f"Which response would this user prefer, given who they are and what they value? "
         f"Reply with a single letter: {options}."
     )
@@ -75,7 +73,9 @@ def parse_choice(text: str, n: int) -> int | None:
     return idx if idx < n else None
 
 
-def generation_messages(item: Item, persona: Persona, view: PersonaView = "values") -> list[dict[str, str]]:
+def generation_messages(
+    item: Item, persona: Persona, view: PersonaView = "values"
+) -> list[dict[str, str]]:
     """Chat messages for judged generation and likelihood scoring: profile, then the question."""
     return [
         {

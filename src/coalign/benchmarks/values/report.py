@@ -63,8 +63,11 @@ def rate_bar(rates: dict[str, Rate], title: str, *, horizontal: bool = False) ->
     fig = go.Figure(bar)
     fig.add_shape(
         type="line",
-        **({"x0": 50, "x1": 50, "y0": -0.5, "y1": len(names) - 0.5} if horizontal
-           else {"y0": 50, "y1": 50, "x0": -0.5, "x1": len(names) - 0.5}),
+        **(
+            {"x0": 50, "x1": 50, "y0": -0.5, "y1": len(names) - 0.5}
+            if horizontal
+            else {"y0": 50, "y1": 50, "x0": -0.5, "x1": len(names) - 0.5}
+        ),
         line={"dash": "dot", "color": "grey"},
     )
     axis = {"title": "PAA % (95% CI)", "range": [0, 100]}
@@ -110,9 +113,15 @@ def _mode_section(mode: str, records: Sequence[Record], models: list[str]) -> Se
             {"threshold": t, "share with margin > t": ms["per_threshold"][t]}
             for t in MARGIN_THRESHOLDS
         ]
-        blocks.append(Table(rows, caption=(
-            "Thresholded per-token log-likelihood margin (MVPBench): "
-            f"average over thresholds = {100 * ms['raa']:.1f}%")))
+        blocks.append(
+            Table(
+                rows,
+                caption=(
+                    "Thresholded per-token log-likelihood margin (MVPBench): "
+                    f"average over thresholds = {100 * ms['raa']:.1f}%"
+                ),
+            )
+        )
     blocks.append(
         Table(
             [d.summary() for d in dis],
@@ -137,8 +146,13 @@ def report_sections(logs: Iterable[Any]) -> list[Section]:
     sections = []
     for mode in sorted({r.mode for r in records}):
         recs = [r for r in records if r.mode == mode]
-        sections.append(_mode_section(mode, recs, sorted(models.get(mode, set()) or
-                                                         {m for s in models.values() for m in s})))
+        sections.append(
+            _mode_section(
+                mode,
+                recs,
+                sorted(models.get(mode, set()) or {m for s in models.values() for m in s}),
+            )
+        )
     return sections
 
 

@@ -146,9 +146,7 @@ class Item(BaseModel):
     def _preferred_in_range(cls, v: int, info: ValidationInfo) -> int:
         responses = info.data.get("responses")
         if responses is not None and not 0 <= v < len(responses):
-            raise ValueError(
-                f"preferred index {v} is out of range for {len(responses)} responses"
-            )
+            raise ValueError(f"preferred index {v} is out of range for {len(responses)} responses")
         return v
 
     @field_validator("contrast")

@@ -105,9 +105,7 @@ def filter_items(
     return out
 
 
-def stratified_sample(
-    ds: ValuesDataset, items: list[Item], n: int, seed: int = 0
-) -> list[Item]:
+def stratified_sample(ds: ValuesDataset, items: list[Item], n: int, seed: int = 0) -> list[Item]:
     """Up to ``n`` items spread evenly over region x deciding dimension (seeded, stable order)."""
     if n >= len(items):
         return list(items)
@@ -163,7 +161,10 @@ def to_sample(item: Item, persona: Persona, mode: str, view: PersonaView) -> Sam
     sys_msg, user_msg = generation_messages(item, persona, view)
     return Sample(
         id=item.id,
-        input=[ChatMessageSystem(content=sys_msg["content"]), ChatMessageUser(content=user_msg["content"])],
+        input=[
+            ChatMessageSystem(content=sys_msg["content"]),
+            ChatMessageUser(content=user_msg["content"]),
+        ],
         target=item.responses[item.preferred],
         metadata=meta,
     )
@@ -207,9 +208,7 @@ def abstained() -> Metric:
     """Share of samples without a decision (unparseable, tie, no majority)."""
 
     def compute(scores: list[SampleScore]) -> float:
-        return (
-            sum(_outcome(s) == "abstain" for s in scores) / len(scores) if scores else math.nan
-        )
+        return sum(_outcome(s) == "abstain" for s in scores) / len(scores) if scores else math.nan
 
     return compute
 
@@ -267,7 +266,9 @@ def loglik_solver(scorer_model: str | None = None) -> Solver:
         item = Item.model_validate(state.metadata["values_item"])
         messages = [{"role": m.role, "content": m.text} for m in state.messages]
         scored = await anyio.to_thread.run_sync(lm.loglik_many, messages, item.responses)
-        results = [{"logprob": ll.logprob, "n_tokens": ll.n_tokens, "mean": ll.mean} for ll in scored]
+        results = [
+            {"logprob": ll.logprob, "n_tokens": ll.n_tokens, "mean": ll.mean} for ll in scored
+        ]
         state.metadata["loglik"] = results
         state.metadata["loglik_model"] = lm.name
         return state
@@ -297,8 +298,12 @@ def likelihood_scorer() -> Scorer:
             details={"preference": "w" if ok else "l", "margin": margin},
         )
         return _outcome_score(
-            ok, reason=None, verdicts=[v], answer=LETTERS[means.index(max(means))],
-            margin=margin, loglik=ll,
+            ok,
+            reason=None,
+            verdicts=[v],
+            answer=LETTERS[means.index(max(means))],
+            margin=margin,
+            loglik=ll,
         )
 
     return score
@@ -470,7 +475,9 @@ def values(
         )
     names = _as_list(judge)
     if not names:
-        raise ValueError("generation mode needs -T judge=<model>[,<model>...] (never the model under test)")
+        raise ValueError(
+            "generation mode needs -T judge=<model>[,<model>...] (never the model under test)"
+        )
     if isinstance(judge_args, list):
         if len(judge_args) != len(names):
             raise ValueError("judge_args as a list needs one dict per judge")
