@@ -100,5 +100,6 @@ def test_report_sections_from_logs(tmp_path: Path) -> None:
     assert "PAA by region" in html and "permutation" in html
     s = summary([log])
     assert s["choice"]["paa"]["n"] == 14
+    assert (s["choice"]["first_position"]["k"], s["choice"]["first_position"]["n"]) == (0, 14)
     # the demo sample is stratified: it spans many regions
     assert len(s["choice"]["disparities"]["region"]["groups"]) >= 7

@@ -32,6 +32,7 @@ class Record:
     outcome: bool | None
     reason: str | None = None
     margin: float | None = None
+    chosen: int | None = None
 
 
 def records_from_logs(logs: Iterable[Any]) -> list[Record]:
@@ -53,6 +54,7 @@ def records_from_logs(logs: Iterable[Any]) -> list[Record]:
                     outcome=outcome,
                     reason=smeta.get("abstain_reason"),
                     margin=smeta.get("margin"),
+                    chosen=smeta.get("chosen"),
                 )
             )
     return out
@@ -67,6 +69,11 @@ def overall(records: Sequence[Record]) -> Rate:
             reasons[key] = reasons.get(key, 0) + 1
     base = rate(r.outcome for r in records)
     return Rate(k=base.k, n=base.n, excluded=base.excluded, excluded_reasons=reasons)
+
+
+def first_position_rate(records: Sequence[Record]) -> Rate:
+    """Share of decided choices that picked the first response (position bias; 50% is none)."""
+    return rate(None if r.chosen is None else r.chosen == 0 for r in records)
 
 
 def between_group_stat(groups: np.ndarray, outcomes: np.ndarray, n_groups: int) -> float:

@@ -12,6 +12,7 @@ from coalign.benchmarks.values.disparity import (
     Disparity,
     Record,
     all_disparities,
+    first_position_rate,
     overall,
     records_from_logs,
 )
@@ -106,6 +107,14 @@ def _mode_section(mode: str, records: Sequence[Record], models: list[str]) -> Se
             "across personas, so a persona-blind or length-only strategy scores 50%."
         )
     ]
+    if mode == "choice":
+        blocks.append(
+            Paragraph(
+                "Position bias: the model picked the first response in "
+                f"{first_position_rate(records).format()} of its decided choices (50% = none; "
+                "the preferred response is first in half of the items)."
+            )
+        )
     if mode == "likelihood":
         margins = [r.margin for r in records if r.margin is not None]
         ms = margin_scores(margins)
@@ -177,6 +186,8 @@ def summary(logs: Iterable[Any]) -> dict[str, Any]:
                 for d in dis
             },
         }
+        if mode == "choice":
+            out[mode]["first_position"] = first_position_rate(recs).to_dict()
         if mode == "likelihood":
             ms = margin_scores([r.margin for r in recs if r.margin is not None])
             out[mode]["thresholded_margin"] = {
