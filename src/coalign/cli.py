@@ -12,6 +12,10 @@ app = typer.Typer(
 )
 console = Console()
 
+from coalign.benchmarks.values.cli import app as values_app  # noqa: E402
+
+app.add_typer(values_app, name="values")
+
 
 @app.command("models")
 def models_cmd() -> None:

@@ -1,0 +1,12 @@
+"""Persona-conditioned value-alignment benchmark (``coalign/values``), after MVPBench.
+
+Personas from many countries state how much they value seven dimensions of an answer; each
+item pairs a question with candidate responses that trade one dimension off against another,
+and the persona's stated weights decide which one that person prefers. Preference Alignment
+Accuracy (PAA) is measured three ways (judged generation, choice, likelihood) and broken down
+by country, region and demographic group with intervals and a permutation test.
+"""
+
+from coalign.benchmarks.values.schema import Datasheet, Item, Persona, ValuesDataset, load_dataset
+
+__all__ = ["Datasheet", "Item", "Persona", "ValuesDataset", "load_dataset"]
