@@ -1,0 +1,1 @@
+"""Agent-safety benchmark (VESTA-style): simulated tools, adaptive attacker, two-layer scoring."""
