@@ -29,3 +29,8 @@ def judges_cmd() -> None:
 
     for name in judge_names():
         console.print(name)
+
+
+from coalign.benchmarks.agents.cli import app as _agents_app  # noqa: E402
+
+app.add_typer(_agents_app, name="agents")
