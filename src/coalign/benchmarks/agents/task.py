@@ -60,10 +60,17 @@ def stratified(records: list[ScenarioRecord], limit: int | None, seed: int) -> l
         groups.setdefault(r.subcategory, []).append(r)
     for g in groups.values():
         rng.shuffle(g)
+    # Interleave subcategories across dimensions so small samples cover every dimension.
+    dims = list(dict.fromkeys(r.dimension for r in records))
+    rank: dict[str, tuple[int, int]] = {}
+    for sub, g in groups.items():
+        d = g[0].dimension
+        rank[sub] = (sum(1 for s in rank if groups[s][0].dimension == d), dims.index(d))
+    ordered = [groups[s] for s in sorted(groups, key=lambda s: rank[s])]
     out: list[ScenarioRecord] = []
     i = 0
     while len(out) < limit:
-        for g in groups.values():
+        for g in ordered:
             if i < len(g) and len(out) < limit:
                 out.append(g[i])
         i += 1
