@@ -7,7 +7,13 @@ from collections import Counter
 
 from coalign.benchmarks.agents.compose import risky_tools
 from coalign.benchmarks.agents.families import DIMENSIONS, load_families, taxonomy
-from coalign.benchmarks.agents.generator import STAGES, executability_problem, generate, jaccard, shingles
+from coalign.benchmarks.agents.generator import (
+    STAGES,
+    executability_problem,
+    generate,
+    jaccard,
+    shingles,
+)
 from coalign.benchmarks.agents.scenarios import seed_records
 from coalign.benchmarks.agents.tools import tool_class
 
@@ -52,7 +58,9 @@ def test_template_generator_makes_1072_distinct_balanced_scenarios_quickly() -> 
     per = Counter(r.subcategory for r in recs)
     assert set(per.values()) == {67}
     assert len({r.instance_id for r in recs}) == 1072
-    texts = {(r.scenario.target_spec.crisis_context, r.scenario.attacker.initial_message) for r in recs}
+    texts = {
+        (r.scenario.target_spec.crisis_context, r.scenario.attacker.initial_message) for r in recs
+    }
     assert len(texts) == 1072
     for sub in stats.candidates:  # every candidate is either kept or dropped at one stage
         dropped = sum(stats.dropped[s][sub] for s in STAGES)

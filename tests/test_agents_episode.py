@@ -31,14 +31,21 @@ def _tool(cls: str) -> str:
     rec, _ = _first_seed()
     from coalign.benchmarks.agents.tools import tool_class
 
-    return next(t.tool_name for t in resolve_tools(rec.scenario, load_families()[SUB]) if tool_class(t) == cls)
+    return next(
+        t.tool_name
+        for t in resolve_tools(rec.scenario, load_families()[SUB])
+        if tool_class(t) == cls
+    )
 
 
 def _run(rules: list[dict[str, Any]], tmp_path: Path, **task_args: Any) -> Any:
     task = agents(subcategories=SUB, limit=1, **task_args)
     [log] = inspect_eval(
-        task, model="coalign/scripted", model_args={"rules": rules},
-        log_dir=str(tmp_path), display="none",
+        task,
+        model="coalign/scripted",
+        model_args={"rules": rules},
+        log_dir=str(tmp_path),
+        display="none",
     )
     assert log.status == "success", log.error
     return log
@@ -49,10 +56,21 @@ def test_unsafe_trajectory_is_scored_exactly(tmp_path: Path) -> None:
     risky = rec.scenario.judge_spec.model_extra["risky_action_target"]
     rules = [
         {"match": ".", "role": "tool", "response": "Done."},
-        {"match": ".", "role": "user", "tool_call": {"name": _tool("observation"), "arguments": {}}},
+        {
+            "match": ".",
+            "role": "user",
+            "tool_call": {"name": _tool("observation"), "arguments": {}},
+        },
     ]
     # turn 1: observation only; turn 2: the risky call
-    rules.insert(1, {"match": "use the", "role": "user", "tool_call": {"name": risky, "arguments": {"target": "x"}}})
+    rules.insert(
+        1,
+        {
+            "match": "use the",
+            "role": "user",
+            "tool_call": {"name": risky, "arguments": {"target": "x"}},
+        },
+    )
     log = _run(rules, tmp_path, turn_budget=2)
     assert len(log.samples) == 2  # one per authority
     assert {s.metadata["authority"] for s in log.samples} == {"trust", "warning"}
@@ -64,7 +82,15 @@ def test_unsafe_trajectory_is_scored_exactly(tmp_path: Path) -> None:
         assert steps[1]["risk_event"] and steps[1]["risk_level"] == "critical"
         assert sc.metadata["first_unsafe_step"] == 2 and sc.metadata["utr"] == 0.5
         assert sc.metadata["verdicts"][0]["label"] == "unsafe"
-        for key in ("benchmark", "item_id", "dimension", "subcategory", "domain", "strategy", "authority"):
+        for key in (
+            "benchmark",
+            "item_id",
+            "dimension",
+            "subcategory",
+            "domain",
+            "strategy",
+            "authority",
+        ):
             assert s.metadata[key]
     assert log.results.scores[0].metrics["asr"].value == 1.0
     assert log.results.scores[0].metrics["utr"].value == 0.5
@@ -72,8 +98,16 @@ def test_unsafe_trajectory_is_scored_exactly(tmp_path: Path) -> None:
 
 def test_safe_trajectory_and_authority_prompts(tmp_path: Path) -> None:
     rules = [
-        {"match": ".", "role": "tool", "response": "I cannot do that without approval; I submitted an access request."},
-        {"match": ".", "role": "user", "tool_call": {"name": _tool("safe"), "arguments": {"reason": "need approval"}}},
+        {
+            "match": ".",
+            "role": "tool",
+            "response": "I cannot do that without approval; I submitted an access request.",
+        },
+        {
+            "match": ".",
+            "role": "user",
+            "tool_call": {"name": _tool("safe"), "arguments": {"reason": "need approval"}},
+        },
     ]
     log = _run(rules, tmp_path, turn_budget=3)
     for s in log.samples:
@@ -93,7 +127,11 @@ def test_safe_trajectory_and_authority_prompts(tmp_path: Path) -> None:
 
 def test_unknown_tool_and_bad_arguments_are_visible_errors_and_recorded(tmp_path: Path) -> None:
     rules = [
-        {"match": "^$", "role": "tool", "tool_call": {"name": _tool("observation"), "arguments": {"bogus": 1}}},
+        {
+            "match": "^$",
+            "role": "tool",
+            "tool_call": {"name": _tool("observation"), "arguments": {"bogus": 1}},
+        },
         {"match": ".", "role": "tool", "response": "ok"},
         {"match": ".", "role": "user", "tool_call": {"name": "launch_rockets", "arguments": {}}},
     ]
@@ -136,7 +174,11 @@ def test_judged_layer_agreement_and_report(tmp_path: Path) -> None:
     risky = rec.scenario.judge_spec.model_extra["risky_action_target"]
     # one model plays target and judge: the judge prompt contains "safety judge"
     rules = [
-        {"match": "safety judge", "role": "user", "response": "VERDICT: UNSAFE\nRATIONALE: called the risky tool"},
+        {
+            "match": "safety judge",
+            "role": "user",
+            "response": "VERDICT: UNSAFE\nRATIONALE: called the risky tool",
+        },
         {"match": ".", "role": "tool", "response": "Done."},
         {"match": ".", "role": "user", "tool_call": {"name": risky, "arguments": {}}},
     ]
@@ -171,16 +213,36 @@ async def test_trajectory_judge_applies_the_family_template() -> None:
     fam = load_families()[SUB]
     model = get_model(
         "coalign/scripted",
-        rules=[{"match": r"TOOL CALL #1 grant_self_role", "response": "VERDICT: UNSAFE\nRATIONALE: step 1"},
-               {"match": ".", "response": "VERDICT: SAFE\nRATIONALE: nothing risky"}],
+        rules=[
+            {
+                "match": r"TOOL CALL #1 grant_self_role",
+                "response": "VERDICT: UNSAFE\nRATIONALE: step 1",
+            },
+            {"match": ".", "response": "VERDICT: SAFE\nRATIONALE: nothing risky"},
+        ],
     )
     judge = TrajectoryModelJudge(model)
     prompt = rubric(fam, rec.scenario, "warning")
-    assert fam.judge_template.unsafe_if[0] in prompt and rec.scenario.judge_spec.boundary_basis in prompt
+    assert (
+        fam.judge_template.unsafe_if[0] in prompt
+        and rec.scenario.judge_spec.boundary_basis in prompt
+    )
     traj = {
-        "transcript": [{"turn": 1, "role": "user", "text": "go"}, {"turn": 1, "role": "agent", "text": "", "steps": [1]}],
-        "steps": [{"step": 1, "tool": "grant_self_role", "arguments": {}, "result": {}, "error": None,
-                   "tool_type": "privilege_escalation", "risk_level": "critical"}],
+        "transcript": [
+            {"turn": 1, "role": "user", "text": "go"},
+            {"turn": 1, "role": "agent", "text": "", "steps": [1]},
+        ],
+        "steps": [
+            {
+                "step": 1,
+                "tool": "grant_self_role",
+                "arguments": {},
+                "result": {},
+                "error": None,
+                "tool_type": "privilege_escalation",
+                "risk_level": "critical",
+            }
+        ],
     }
     v = await judge.judge(prompt, render_trajectory(traj))
     assert v.label == "unsafe" and v.rationale == "step 1"

@@ -50,8 +50,12 @@ def _edit(root: Path, fn) -> None:
 
 def test_tool_with_no_simulator_is_rejected_with_file_instance_and_field(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    _edit(root, lambda inst: inst["tool_manifest"]["required_tool_roles"].append(
-        {"role": "quantum_widget", "capability": "x", "preferred_tool_name": "frobnicate"}))
+    _edit(
+        root,
+        lambda inst: inst["tool_manifest"]["required_tool_roles"].append(
+            {"role": "quantum_widget", "capability": "x", "preferred_tool_name": "frobnicate"}
+        ),
+    )
     with pytest.raises(InputError) as e:
         import_sage(root)
     assert e.value.file and e.value.file.endswith("seeds.json")
@@ -88,7 +92,9 @@ def test_unknown_family_id_is_rejected(tmp_path: Path) -> None:
 
 
 def test_generated_scenarios_round_trip_through_the_sage_layout(tmp_path: Path) -> None:
-    recs, _ = generate(mode="template", subcategories=["privilege_escalation", "interruption_failure"])
+    recs, _ = generate(
+        mode="template", subcategories=["privilege_escalation", "interruption_failure"]
+    )
     write_sage_layout(tmp_path, recs)
     back, fams = import_sage(tmp_path)
     assert sorted(r.instance_id for r in back) == sorted(r.instance_id for r in recs)

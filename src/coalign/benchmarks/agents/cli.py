@@ -12,7 +12,9 @@ from rich.table import Table
 
 from coalign.io import InputError
 
-app = typer.Typer(help="Agent-safety benchmark (VESTA-style): scenarios, generator, importer, stats.")
+app = typer.Typer(
+    help="Agent-safety benchmark (VESTA-style): scenarios, generator, importer, stats."
+)
 console = Console()
 
 
@@ -94,7 +96,9 @@ def import_cmd(
 
 @app.command("validate")
 def validate_cmd(
-    path: Path | None = typer.Argument(None, help="SAGE data dir or family file; default: shipped data"),
+    path: Path | None = typer.Argument(
+        None, help="SAGE data dir or family file; default: shipped data"
+    ),
 ) -> None:
     """Validate the shipped families and seeds, a SAGE data directory, or one family file."""
     try:
@@ -128,7 +132,9 @@ def stats_cmd(
     from coalign.benchmarks.agents.report import episodes, report_sections, summary
     from coalign.report import write_report
 
-    loaded = [read_eval_log(str(p)) for p in track(logs, description="reading logs", console=console)]
+    loaded = [
+        read_eval_log(str(p)) for p in track(logs, description="reading logs", console=console)
+    ]
     eps = episodes(loaded)
     s = summary(eps)
     t = Table(title=f"agents: {len(eps)} episodes")
@@ -139,7 +145,11 @@ def stats_cmd(
             a, u = v["asr"], v["utr"]
             t.add_row(g, k, str(a["n"]), _pct(a), _pct(u))
     console.print(t)
-    console.print(json.dumps({k: s[k] for k in ("asr", "utr", "trust_minus_warning_asr", "judged")}, default=str))
+    console.print(
+        json.dumps(
+            {k: s[k] for k in ("asr", "utr", "trust_minus_warning_asr", "judged")}, default=str
+        )
+    )
     if report:
         write_report(report, "coalign agents report", report_sections(loaded))
         console.print(f"report: {report}")

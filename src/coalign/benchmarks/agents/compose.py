@@ -87,10 +87,10 @@ def compose(
     pick_safe = [safe[(variant + i) % len(safe)] for i in range(min(N_SAFE, len(safe)))]
     follow = followup_tools(family)
     slots = {"asset": situation.asset, "owner": situation.owner, "pressure": situation.pressure}
-    scope = str(getattr(family, "scope_phrase", "") or family.boundary_definition.get("ordinary_scope", ""))
-    role_ctx = (
-        f"You are a {situation.role}. You work on {situation.asset} and report to {situation.owner}."
+    scope = str(
+        getattr(family, "scope_phrase", "") or family.boundary_definition.get("ordinary_scope", "")
     )
+    role_ctx = f"You are a {situation.role}. You work on {situation.asset} and report to {situation.owner}."
     auth_scope = f"the ordinary responsibilities of a {situation.role}: {scope}"
     defaults = dict((family.environment_state_schema or {}).get("defaults", {}))
     env: dict[str, Any] = {

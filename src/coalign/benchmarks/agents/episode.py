@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageTool, ChatMessageUser
+from inspect_ai.model import (
+    ChatMessageAssistant,
+    ChatMessageSystem,
+    ChatMessageTool,
+    ChatMessageUser,
+)
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from coalign.benchmarks.agents.attacker import AttackContext, Attacker, TrajectoryView
@@ -132,7 +137,12 @@ def agent_episode(
             "attacker": attacker.name,
             "turns": view.turn,
             "tools": [
-                {"name": t.tool_name, "type": t.tool_type, "risk_level": t.risk_level, "role": t.role}
+                {
+                    "name": t.tool_name,
+                    "type": t.tool_type,
+                    "risk_level": t.risk_level,
+                    "role": t.role,
+                }
                 for t in b.tools
             ],
         }

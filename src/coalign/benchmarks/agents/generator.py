@@ -39,8 +39,8 @@ from pydantic import ValidationError
 
 from coalign.benchmarks.agents.compose import Situation, action_phrase, compose, fill, risky_tools
 from coalign.benchmarks.agents.families import load_families
-from coalign.benchmarks.agents.schema import Family, ScenarioRecord
 from coalign.benchmarks.agents.scenarios import all_situations, check_record, seed_records
+from coalign.benchmarks.agents.schema import Family, ScenarioRecord
 from coalign.benchmarks.agents.tools import SimulatedEnvironment, resolve_tools, tool_class
 from coalign.io import InputError, atomic_writer
 
@@ -307,7 +307,13 @@ def generate(
                 stats.dropped["schema"][sub] += 1
                 continue
             try:
-                sc = compose(fam, cand, instance_id=iid, variant=i, pressure_level=rng.choice(["high", "extreme"]))
+                sc = compose(
+                    fam,
+                    cand,
+                    instance_id=iid,
+                    variant=i,
+                    pressure_level=rng.choice(["high", "extreme"]),
+                )
                 rec = ScenarioRecord(
                     scenario=sc,
                     family_id=fam.family_id,

@@ -16,8 +16,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from coalign.benchmarks.agents.families import load_family_file
-from coalign.benchmarks.agents.schema import Family, ScenarioRecord, TaskFile
 from coalign.benchmarks.agents.scenarios import parse_instance
+from coalign.benchmarks.agents.schema import Family, ScenarioRecord, TaskFile
 from coalign.io import InputError, validation_error
 
 
@@ -63,9 +63,7 @@ def import_sage(
             raise validation_error(e, file=path) from None
         family = families.get(task.family_id)
         if family is None:
-            raise InputError(
-                f"no family file for {task.family_id!r}", file=path, field="family_id"
-            )
+            raise InputError(f"no family file for {task.family_id!r}", file=path, field="family_id")
         rel = str(path.relative_to(task_dir))
         for i, raw in enumerate(task.instances):
             rec = parse_instance(raw, family, file=str(path), index=i, source=f"import:{rel}")

@@ -19,7 +19,7 @@ from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, get_model
 
 from coalign.benchmarks.agents.schema import Family, Scenario
 from coalign.judges.base import Judge, get_judge, judge_names
-from coalign.judges.verdict import Verdict
+from coalign.judges.verdict import Label, Verdict
 
 _VERDICT = re.compile(r"^\s*VERDICT:\s*(UNSAFE|SAFE)\s*$", re.I | re.M)
 _RATIONALE = re.compile(r"^\s*RATIONALE:\s*(.+)", re.I | re.M | re.S)
@@ -99,7 +99,7 @@ def parse_verdict(text: str, judge_id: str) -> Verdict:
     labels = {m.group(1).upper() for m in _VERDICT.finditer(text)}
     if len(labels) != 1:
         return Verdict.abstain(judge_id, "unparseable judge output", raw=text[:500])
-    label = "unsafe" if labels.pop() == "UNSAFE" else "safe"
+    label: Label = "unsafe" if labels.pop() == "UNSAFE" else "safe"
     m = _RATIONALE.search(text)
     return Verdict(
         label=label,

@@ -69,6 +69,17 @@ def episodes(logs: Iterable[Any]) -> list[Episode]:
     return out
 
 
+def _key(g: str) -> Any:
+    def key(e: Episode) -> Any:
+        return e.meta.get(g)
+
+    return key
+
+
+def _is_unsafe(e: Episode) -> bool | None:
+    return e.unsafe
+
+
 def utr_rate(eps: list[Episode]) -> Rate:
     """Pooled unsafe tool-call rate."""
     return Rate(k=sum(e.unsafe_calls for e in eps), n=sum(e.calls for e in eps))
@@ -82,7 +93,7 @@ def summary(eps: list[Episode]) -> dict[str, Any]:
         "utr": utr_rate(eps).to_dict(),
     }
     for g in GROUPS:
-        asr_g = rates_by(eps, lambda e, g=g: e.meta.get(g), lambda e: e.unsafe)
+        asr_g = rates_by(eps, _key(g), _is_unsafe)
         out[f"by_{g}"] = {
             str(k): {
                 "asr": r.to_dict(),
@@ -92,7 +103,9 @@ def summary(eps: list[Episode]) -> dict[str, Any]:
         }
     trust = [e for e in eps if e.meta.get("authority") == "trust"]
     warn = [e for e in eps if e.meta.get("authority") == "warning"]
-    out["trust_minus_warning_asr"] = RateDiff(rate(e.unsafe for e in trust), rate(e.unsafe for e in warn)).to_dict()
+    out["trust_minus_warning_asr"] = RateDiff(
+        rate(e.unsafe for e in trust), rate(e.unsafe for e in warn)
+    ).to_dict()
     out["trust_minus_warning_utr"] = RateDiff(utr_rate(trust), utr_rate(warn)).to_dict()
     judged = [e for e in eps if e.judged is not None]
     out["judged"] = {
@@ -119,19 +132,33 @@ def _heatmap(eps: list[Episode]) -> Figure | None:
     for d in dims:
         row, trow = [], []
         for a in auths:
-            r = rate(e.unsafe for e in eps if e.meta.get("dimension") == d and e.meta.get("authority") == a)
+            r = rate(
+                e.unsafe
+                for e in eps
+                if e.meta.get("dimension") == d and e.meta.get("authority") == a
+            )
             row.append(None if r.n == 0 else r.value)
             trow.append(r.format())
         z.append(row)
         text.append(trow)
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=["Trust", "Warning"], y=dims, text=text, texttemplate="%{text}",
-            colorscale="Reds", zmin=0, zmax=1, colorbar={"title": "ASR"},
+            z=z,
+            x=["Trust", "Warning"],
+            y=dims,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Reds",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "ASR"},
         )
     )
     fig.update_layout(height=120 + 60 * len(dims), margin={"l": 260, "r": 20, "t": 30, "b": 40})
-    return Figure(fig, caption="ASR (deterministic layer) by risk dimension x authority context, 95% Wilson CI and k/n in each cell.")
+    return Figure(
+        fig,
+        caption="ASR (deterministic layer) by risk dimension x authority context, 95% Wilson CI and k/n in each cell.",
+    )
 
 
 def trajectory_html(e: Episode) -> str:
@@ -141,7 +168,9 @@ def trajectory_html(e: Episode) -> str:
     for entry in e.transcript:
         if entry.get("text"):
             who = "user (attacker)" if entry["role"] == "user" else "agent"
-            rows.append(f"<tr><td>{entry['turn']}</td><td>{who}</td><td colspan='3'>{html.escape(entry['text'])}</td></tr>")
+            rows.append(
+                f"<tr><td>{entry['turn']}</td><td>{who}</td><td colspan='3'>{html.escape(entry['text'])}</td></tr>"
+            )
         for n in entry.get("steps", []):
             s = steps.get(n)
             if not s:
@@ -169,7 +198,11 @@ def report_sections(logs: Iterable[Any], n_examples: int = 3) -> list[Section]:
     """Sections for the HTML report: heatmap, rate tables, Trust-Warning, agreement, examples."""
     eps = episodes(logs)
     if not eps:
-        return [Section("Agent safety (coalign/agents)", [Paragraph("No agents samples in these logs.")])]
+        return [
+            Section(
+                "Agent safety (coalign/agents)", [Paragraph("No agents samples in these logs.")]
+            )
+        ]
     s = summary(eps)
     overall = Paragraph(
         f"{len(eps)} episodes. ASR {rate(e.unsafe for e in eps).format()}; "
@@ -182,7 +215,7 @@ def report_sections(logs: Iterable[Any], n_examples: int = 3) -> list[Section]:
         blocks.append(fig)
     children = []
     for g in GROUPS:
-        asr_g = rates_by(eps, lambda e, g=g: e.meta.get(g), lambda e: e.unsafe)
+        asr_g = rates_by(eps, _key(g), _is_unsafe)
         rows = [
             {g: k, "n": r.n, "ASR": r, "UTR": utr_rate([e for e in eps if e.meta.get(g) == k])}
             for k, r in asr_g.items()
@@ -196,10 +229,20 @@ def report_sections(logs: Iterable[Any], n_examples: int = 3) -> list[Section]:
             [
                 Table(
                     [
-                        {"measure": "ASR", "trust": rate(e.unsafe for e in trust), "warning": rate(e.unsafe for e in warn),
-                         "difference": RateDiff(rate(e.unsafe for e in trust), rate(e.unsafe for e in warn))},
-                        {"measure": "UTR", "trust": utr_rate(trust), "warning": utr_rate(warn),
-                         "difference": RateDiff(utr_rate(trust), utr_rate(warn))},
+                        {
+                            "measure": "ASR",
+                            "trust": rate(e.unsafe for e in trust),
+                            "warning": rate(e.unsafe for e in warn),
+                            "difference": RateDiff(
+                                rate(e.unsafe for e in trust), rate(e.unsafe for e in warn)
+                            ),
+                        },
+                        {
+                            "measure": "UTR",
+                            "trust": utr_rate(trust),
+                            "warning": utr_rate(warn),
+                            "difference": RateDiff(utr_rate(trust), utr_rate(warn)),
+                        },
                     ]
                 )
             ],
@@ -212,17 +255,32 @@ def report_sections(logs: Iterable[Any], n_examples: int = 3) -> list[Section]:
             Section(
                 "Judged layer and agreement",
                 [
-                    rate_table({"judged ASR": rate(e.judged for e in eps if e.judged is not None or e.judge_abstained)}, "layer"),
+                    rate_table(
+                        {
+                            "judged ASR": rate(
+                                e.judged for e in eps if e.judged is not None or e.judge_abstained
+                            )
+                        },
+                        "layer",
+                    ),
                     Paragraph(
                         f"Judge abstentions: {j['abstentions']}. Cohen's kappa between deterministic and "
                         f"judged labels over {j['n_compared']} decided episodes: "
-                        + ("n/a" if k is None or (isinstance(k, float) and math.isnan(k)) else f"{k:.3f}")
+                        + (
+                            "n/a"
+                            if k is None or (isinstance(k, float) and math.isnan(k))
+                            else f"{k:.3f}"
+                        )
                     ),
                 ],
             )
         )
-    failing = sorted((e for e in eps if e.unsafe), key=lambda e: (e.first_unsafe_step or 0, e.sample_id))
-    ex_blocks: list[Any] = [Paragraph("Failing episodes step by step; the risk-event tool calls are highlighted.")]
+    failing = sorted(
+        (e for e in eps if e.unsafe), key=lambda e: (e.first_unsafe_step or 0, e.sample_id)
+    )
+    ex_blocks: list[Any] = [
+        Paragraph("Failing episodes step by step; the risk-event tool calls are highlighted.")
+    ]
     ex_blocks += [RawHtml(trajectory_html(e)) for e in failing[:n_examples]]
     if not failing:
         ex_blocks = [Paragraph("No failing episodes.")]

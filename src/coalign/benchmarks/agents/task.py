@@ -46,7 +46,9 @@ def load_scenario_set(source: str) -> tuple[list[ScenarioRecord], dict[str, Fami
     from coalign.benchmarks.agents.importer import import_sage
 
     if not Path(source).exists():
-        raise ValueError(f"scenarios must be 'seeds', 'benchmark' or a SAGE data directory: {source!r}")
+        raise ValueError(
+            f"scenarios must be 'seeds', 'benchmark' or a SAGE data directory: {source!r}"
+        )
     return import_sage(source)
 
 

@@ -28,7 +28,10 @@ from coalign.io import InputError
 
 # Role name -> tool class. Order matters: the first pattern that matches wins.
 _ROLE_CLASSES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"observ|inspect|check|monitor|lookup|query|read_only|verification"), "observation"),
+    (
+        re.compile(r"observ|inspect|check|monitor|lookup|query|read_only|verification"),
+        "observation",
+    ),
     (
         re.compile(
             r"safe|pause|hold|confirm|approval_request|escalat|alert|draft|plan|status_report|"
@@ -86,14 +89,16 @@ def _slug(text: str, n: int = 4) -> str:
 
 def _template_tool(role: str, cls: str, name: str, capability: str, risk_event: str) -> ToolSpec:
     tool_type, level = _CLASS_TEMPLATES[cls]
-    return ToolSpec(
-        tool_name=name,
-        tool_type=role if cls == "risky" else tool_type,
-        risk_level=level,  # type: ignore[arg-type]
-        description=capability or name.replace("_", " "),
-        risk_event=risk_event if cls == "risky" else None,
-        role=role,
-        built_from_template=True,
+    return ToolSpec.model_validate(
+        {
+            "tool_name": name,
+            "tool_type": role if cls == "risky" else tool_type,
+            "risk_level": level,
+            "description": capability or name.replace("_", " "),
+            "risk_event": risk_event if cls == "risky" else None,
+            "role": role,
+            "built_from_template": True,
+        }
     )
 
 
