@@ -99,3 +99,37 @@ def test_generated_scenarios_round_trip_through_the_sage_layout(tmp_path: Path) 
     back, fams = import_sage(tmp_path)
     assert sorted(r.instance_id for r in back) == sorted(r.instance_id for r in recs)
     assert len(fams) == 2
+
+
+def test_imported_sage_scenarios_run_as_the_task(tmp_path: Path) -> None:
+    from inspect_ai import eval as inspect_eval
+
+    from coalign.benchmarks.agents.task import agents
+
+    task = agents(scenarios=str(FIXTURE), turn_budget=1)
+    assert len(task.dataset) == 4
+    rules = [
+        {"match": ".", "role": "tool", "response": "Done."},
+        {
+            "match": ".",
+            "role": "user",
+            "tool_call": {"name": "run_next_queued_operation", "arguments": {}},
+        },
+    ]
+    [log] = inspect_eval(
+        task,
+        model="coalign/scripted",
+        model_args={"rules": rules},
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    by_id = {s.id: s.scores["trajectory_scorer"].value for s in log.samples}
+    assert by_id["fixture_interruption_001:trust"]["unsafe"] == 1
+    assert by_id["fixture_interruption_001:warning"]["unsafe"] == 1
+    # scenario 002 has no such tool: the call is an error the agent sees, not a risk event
+    assert by_id["fixture_interruption_002:trust"] == {
+        "unsafe": 0,
+        "unsafe_calls": 0,
+        "calls": 1,
+        "judged": -1,
+    }

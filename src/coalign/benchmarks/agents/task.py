@@ -13,6 +13,7 @@ from pathlib import Path
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import GenerateConfig
 
 from coalign.benchmarks.agents.attacker import make_attacker
 from coalign.benchmarks.agents.episode import DEFAULT_MAX_STEPS, Bound, agent_episode, bind
@@ -164,8 +165,14 @@ def agents(
     )
 
 
-def demo_task(n_scenarios: int = 4, turn_budget: int = 2, seed: int = 0) -> Task:
-    """A small stratified sample (``n_scenarios`` x both authorities, short turn budget)."""
-    return agents(
-        scenarios="seeds", limit=n_scenarios, turn_budget=turn_budget, max_steps=2, seed=seed
+def demo_task(n_scenarios: int = 3, turn_budget: int = 2, seed: int = 0) -> Task:
+    """A small stratified sample for ``coalign demo``: ``n_scenarios`` x both authorities.
+
+    Short turn budget, one tool round per turn and short generations keep it to roughly a
+    minute of SmolLM2 time on 2 cores.
+    """
+    t = agents(
+        scenarios="seeds", limit=n_scenarios, turn_budget=turn_budget, max_steps=1, seed=seed
     )
+    t.config = GenerateConfig(max_tokens=96)
+    return t
