@@ -17,5 +17,9 @@ def coalign_models() -> Any:
     return create_model_api
 
 
+# The transformers backend (coalign/hf) registers itself with the providers on import.
+import coalign.models.hf_provider  # noqa: E402,F401
+
 # Tasks register themselves through Inspect's @task decorator on import.
+from coalign.intrinsic import solvers as _intrinsic_solvers  # noqa: E402,F401
 from coalign.tasks import *  # noqa: E402,F401,F403

@@ -95,7 +95,7 @@ class GGUFRuntime:
     def chat(self, messages: list[dict[str, str]], **params: Any) -> dict[str, Any]:
         """``create_chat_completion`` under the lock, using the GGUF's own chat template."""
         with self.lock:
-            return self.llama.create_chat_completion(messages=messages, **params)  # type: ignore[return-value]
+            return self.llama.create_chat_completion(messages=messages, **params)  # type: ignore[arg-type,return-value]
 
     def format_prompt(self, messages: list[dict[str, str]]) -> str:
         """Render messages with the chat template, ending with the assistant turn opening."""

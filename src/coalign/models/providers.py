@@ -191,17 +191,17 @@ class ScriptedAPI(ModelAPI):
         api_key: str | None = None,
         config: GenerateConfig = GenerateConfig(),
         rules: str | list[dict[str, Any]] | None = None,
-        default: str = "I can help with that.",
+        fallback: str = "I can help with that.",
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
         if model_args:
             raise ValueError(
                 f"unknown model args for coalign/scripted: {sorted(model_args)} "
-                "(known: rules, default)"
+                "(known: rules, fallback)"
             )
         self.rules = load_rules(rules)
-        self.default = default
+        self.fallback = fallback
         self.calls = 0
 
     async def generate(
@@ -240,7 +240,7 @@ class ScriptedAPI(ModelAPI):
                     usage=self._usage(input, rule.response),
                 )
             return self._text(rule.response, input)
-        return self._text(self.default, input)
+        return self._text(self.fallback, input)
 
     def _text(self, content: str, input: list[ChatMessage]) -> ModelOutput:
         out = ModelOutput.from_content(model="scripted", content=content)

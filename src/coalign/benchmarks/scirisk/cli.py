@@ -1,0 +1,268 @@
+"""``coalign scirisk ...``: build, validate, stats, dedup, generate, import, report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table as RichTable
+
+from coalign.io import InputError
+
+app = typer.Typer(help="Science-risk benchmark: dataset tools and reports.", no_args_is_help=True)
+console = Console()
+
+
+def _fail(e: Exception) -> None:
+    console.print(f"[red]error:[/red] {e}")
+    raise typer.Exit(code=1)
+
+
+@app.command("build")
+def build_cmd(
+    out: Path = typer.Option(None, help="output JSONL (default: the shipped item file)"),
+    similarity: str = typer.Option("tfidf", help="near-duplicate measure: tfidf or minilm"),
+    threshold: float = typer.Option(None, help="cosine threshold (default per measure)"),
+) -> None:
+    """Compose the hand-written components into the item file (deterministic)."""
+    from coalign.benchmarks.scirisk.build import build
+    from coalign.benchmarks.scirisk.schema import ITEMS_PATH
+
+    try:
+        with console.status("building items"):
+            res = build(out or ITEMS_PATH, similarity=similarity, threshold=threshold)  # type: ignore[arg-type]
+    except (InputError, ValueError) as e:
+        _fail(e)
+        return
+    console.print(f"wrote {len(res.items)} items to {out or ITEMS_PATH}")
+    if res.near_duplicates:
+        console.print(res.near_duplicates.summary())
+    if res.dropped:
+        console.print(f"dropped near-duplicate pairs: {', '.join(res.dropped)}")
+
+
+@app.command("validate")
+def validate_cmd(
+    paths: list[Path] = typer.Argument(None, help="item JSONL files (default: shipped)"),
+) -> None:
+    """Validate item files whole; the first problem is reported with file, line and field."""
+    from coalign.benchmarks.scirisk.schema import ITEMS_PATH, read_items
+
+    for p in paths or [ITEMS_PATH]:
+        try:
+            items = read_items(p)
+        except InputError as e:
+            _fail(e)
+            return
+        console.print(f"{p}: {len(items)} valid items")
+
+
+@app.command("stats")
+def stats_cmd(path: Path = typer.Argument(None, help="item JSONL (default: shipped)")) -> None:
+    """Item counts per discipline, risk dimension, form, expected behaviour, severity; coverage."""
+    from coalign.benchmarks.scirisk.schema import read_items
+    from coalign.taxonomy.scirisk import load_taxonomy
+
+    try:
+        items = read_items(path)
+    except InputError as e:
+        _fail(e)
+        return
+    tax = load_taxonomy()
+    for field in (
+        "discipline",
+        "risk_dimension",
+        "form",
+        "expected_behavior",
+        "severity",
+        "generated_by",
+    ):
+        t = RichTable(title=f"by {field}")
+        t.add_column(field)
+        t.add_column("hazardous", justify="right")
+        t.add_column("benign", justify="right")
+        t.add_column("total", justify="right")
+        haz = Counter(str(getattr(i, field)) for i in items if i.hazardous)
+        ben = Counter(str(getattr(i, field)) for i in items if not i.hazardous)
+        for key in sorted(set(haz) | set(ben)):
+            t.add_row(key, str(haz[key]), str(ben[key]), str(haz[key] + ben[key]))
+        t.add_row("all", str(sum(haz.values())), str(sum(ben.values())), str(len(items)))
+        console.print(t)
+    covered = {(i.subdiscipline, i.risk_dimension) for i in items if i.hazardous}
+    paired = {(i.subdiscipline, i.risk_dimension) for i in items if not i.hazardous}
+    cells = [(s, d) for _, s, d in tax.cells()]
+    missing = [c for c in cells if c not in covered or c not in paired]
+    console.print(
+        f"cells: {len(cells)} applicable, {len(cells) - len(missing)} covered with hazardous and benign items"
+        + (f"; missing: {missing}" if missing else "")
+    )
+
+
+@app.command("dedup")
+def dedup_cmd(
+    path: Path = typer.Argument(None, help="item JSONL (default: shipped)"),
+    method: str = typer.Option("minilm", help="tfidf or minilm"),
+    threshold: float = typer.Option(
+        None, help="cosine threshold (default: tfidf 0.8, minilm 0.85)"
+    ),
+    field: str = typer.Option("prompt", help="compare 'prompt' or the component 'clause'"),
+    show: int = typer.Option(10, help="how many closest pairs to list"),
+) -> None:
+    """Near-duplicate check (look-alike pairs excluded); prints the figure for the datasheet."""
+    from coalign.benchmarks.scirisk.schema import read_items
+    from coalign.benchmarks.scirisk.similarity import near_duplicates
+
+    try:
+        items = read_items(path)
+    except InputError as e:
+        _fail(e)
+        return
+    texts = [
+        str(i.metadata.get("clause", i.prompt)) if field == "clause" else i.prompt for i in items
+    ]
+    with console.status(f"embedding {len(items)} items with {method}"):
+        rep = near_duplicates(
+            [i.id for i in items],
+            texts,
+            groups=[i.pair_id for i in items],
+            method=method,  # type: ignore[arg-type]
+            threshold=threshold,
+        )
+    console.print(rep.summary())
+    for a, b, s in rep.duplicates[:show]:
+        console.print(f"  {s:.3f}  {a}  {b}")
+    if rep.duplicates:
+        raise typer.Exit(code=2)
+
+
+@app.command("generate")
+def generate_cmd(
+    out: Path = typer.Option(..., help="where to write the new items (JSONL)"),
+    cells: str = typer.Option(
+        None,
+        help="cells: sub:dim, subdiscipline, discipline or dimension (comma list; default all)",
+    ),
+    model: str = typer.Option(None, help="any Inspect model; omit for template expansion"),
+    model_arg: list[str] = typer.Option([], "-M", help="model arg key=value (repeatable)"),
+    per_cell: int = typer.Option(1, help="new pairs per cell"),
+    existing: list[Path] = typer.Option(
+        None, help="item files to deduplicate against (default: shipped)"
+    ),
+    method: str = typer.Option("tfidf", help="near-duplicate measure"),
+    threshold: float = typer.Option(None, help="cosine threshold"),
+    seed: int = typer.Option(0),
+) -> None:
+    """Draft new items for taxonomy cells with a model (or from templates), deduplicated."""
+    from coalign.benchmarks.scirisk.generate import generate_items, resolve_cells
+    from coalign.benchmarks.scirisk.schema import read_items
+    from coalign.io import write_jsonl
+
+    try:
+        chosen = resolve_cells(cells)
+        paths: list[Path | None] = list(existing) if existing else [None]
+        ex = [it for p in paths for it in read_items(p)]
+        margs = dict(a.split("=", 1) for a in model_arg)
+    except (InputError, ValueError) as e:
+        _fail(e)
+        return
+    total = len(chosen) * per_cell
+    with Progress(console=console) as prog:
+        bar = prog.add_task("drafting" if model else "expanding templates", total=total)
+        rep = generate_items(
+            chosen,
+            model=model,
+            per_cell=per_cell,
+            existing=ex,
+            method=method,  # type: ignore[arg-type]
+            threshold=threshold,
+            seed=seed,
+            model_args=margs,
+            progress=lambda n: prog.advance(bar, n),
+        )
+    write_jsonl(out, rep.accepted)
+    console.print(rep.summary() + f"; wrote {out}")
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise ValueError(f"{what} expects field=value, got {v!r}")
+        k, _, val = v.partition("=")
+        out[k.strip()] = val.strip()
+    return out
+
+
+@app.command("import")
+def import_cmd(
+    fmt: str = typer.Argument(..., help="harmbench, xstest or generic"),
+    path: Path = typer.Argument(None, help="local CSV/JSONL/JSON file"),
+    out: Path = typer.Option(..., help="output item JSONL"),
+    hub: str = typer.Option(None, help="Hugging Face dataset id instead of a file (needs network)"),
+    split: str = typer.Option("train", help="hub split"),
+    map_: list[str] = typer.Option(
+        [], "--map", help="generic: our_field=their_column (repeatable)"
+    ),
+    set_: list[str] = typer.Option([], "--set", help="generic: our_field=constant (repeatable)"),
+    source: str = typer.Option(None, help="generic: where the data comes from"),
+    license_: str = typer.Option(None, "--license", help="generic: the data's license"),
+    category_map: Path = typer.Option(None, help="category map YAML (default: shipped)"),
+) -> None:
+    """Import a public prompt set onto the taxonomy (whole file validated, or nothing written)."""
+    from coalign.benchmarks.scirisk.importers import (
+        IMPORTERS,
+        GenericImporter,
+        Importer,
+        load_category_map,
+        load_hub_rows,
+    )
+    from coalign.io import write_jsonl
+
+    try:
+        cmap = load_category_map(category_map) if category_map else None
+        imp: Importer
+        if fmt == "generic":
+            imp = GenericImporter(
+                _pairs(map_, "--map"),
+                source=source or "",
+                license=license_ or "",
+                defaults=_pairs(set_, "--set"),
+                category_map=cmap,
+            )
+        elif fmt in IMPORTERS:
+            imp = IMPORTERS[fmt](category_map=cmap)  # type: ignore[call-arg]
+        else:
+            raise ValueError(f"unknown format {fmt!r}; available: {', '.join(IMPORTERS)}")
+        if hub:
+            res = imp.import_rows(load_hub_rows(hub, split), origin=f"hf:{hub}:{split}")
+        elif path:
+            res = imp.import_file(path)
+        else:
+            raise ValueError("give a file path or --hub")
+    except (InputError, ValueError, RuntimeError) as e:
+        _fail(e)
+        return
+    write_jsonl(out, res.items)
+    console.print(res.summary() + f"; wrote {out}")
+    reasons = Counter(r for _, r in res.skipped)
+    for r, n in reasons.most_common(5):
+        console.print(f"  skipped {n}: {r}")
+
+
+@app.command("report")
+def report_cmd(
+    logs: list[Path] = typer.Argument(..., help="Inspect eval log files"),
+    out: Path = typer.Option(Path("scirisk_report.html"), help="HTML report to write"),
+) -> None:
+    """HTML report (heatmap, worst cells, breakdowns) and headline rates from eval logs."""
+    from coalign.benchmarks.scirisk.report import records_from_logs, report_sections, summary_lines
+    from coalign.report import write_report
+
+    records = records_from_logs(logs)
+    for line in summary_lines(records):
+        console.print(line)
+    write_report(out, "Science-risk benchmark", report_sections(logs))
+    console.print(f"wrote {out}")

