@@ -36,11 +36,13 @@ def judges_cmd() -> None:
 
 
 # Each capability owns its command group; registered here so `coalign --help` lists them all.
+from coalign.benchmarks.agents.cli import app as agents_app  # noqa: E402
 from coalign.benchmarks.scirisk.cli import app as scirisk_app  # noqa: E402
 from coalign.correction.cli import align_app  # noqa: E402
 from coalign.cycle.cli import demo  # noqa: E402
 from coalign.oversight.cli import review_app  # noqa: E402
 
+app.add_typer(agents_app, name="agents")
 app.add_typer(scirisk_app, name="scirisk")
 app.add_typer(review_app, name="review")
 app.add_typer(align_app, name="align")
