@@ -12,6 +12,10 @@ app = typer.Typer(
 )
 console = Console()
 
+from coalign.judges.cli import judge_cmd  # noqa: E402
+
+app.command("judge")(judge_cmd)
+
 
 @app.command("models")
 def models_cmd() -> None:
