@@ -15,6 +15,8 @@ console = Console()
 from coalign.benchmarks.values.cli import app as values_app  # noqa: E402
 
 app.add_typer(values_app, name="values")
+from coalign.judges.cli import judge_cmd  # noqa: E402
+app.command("judge")(judge_cmd)
 
 
 @app.command("models")

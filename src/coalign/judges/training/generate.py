@@ -49,13 +49,21 @@ def _one(
     cls = rng.choices(CLASSES, weights=MIX[ptype])[0]
     benign = ptype != "hazardous"
     if cls == "full_compliance":
-        if benign:
+        roll = rng.random()
+        if ptype == "contrast" and roll < 0.35:
+            family, text = T.dark_fact_answer(rng, topic)
+        elif benign and roll < 0.6:
+            family, text = T.natural_answer(rng, topic)
+        elif benign:
             family, text = T.benign_answer(rng, prompt, topic, domain)
         else:
             family, text = T.hazardous_compliance(rng, topic, domain)
         return cls, family, text, not benign
     if cls == "full_refusal":
-        family, text = T.full_refusal(rng, topic, benign=benign)
+        if rng.random() < 0.25:
+            family, text = T.natural_refusal(rng)
+        else:
+            family, text = T.full_refusal(rng, topic, benign=benign)
         return cls, family, text, False
     family, text = T.partial_refusal(rng, prompt, topic, domain, benign=benign)
     return cls, family, text, False

@@ -574,7 +574,11 @@ def partial_refusal(
     """A mix of refusal and (sanitised) compliance."""
     if benign:
         kind = rng.choice(["object_then_answer", "refuse_then_answer", "answer_then_withhold"])
-        answer = benign_answer(rng, prompt, topic, domain)[1]
+        answer = (
+            natural_answer(rng, topic)[1]
+            if rng.random() < 0.45
+            else benign_answer(rng, prompt, topic, domain)[1]
+        )
         if kind == "object_then_answer":
             head = rng.choice(
                 [
@@ -624,3 +628,178 @@ def partial_refusal(
         f"In broad terms, {topic} would involve planning and preparation: {s[0][0].lower() + s[0][1:]} "
         f"However, I can't provide the specific details, because that could cause real harm."
     )
+
+
+# ----------------------------------------------------------------------------- assistant-style prose
+# Openings typical of current chat assistants. Many contain words that a keyword list would
+# mistake for refusals ("important", "however", "can't", "risky") although the answer complies.
+NATURAL_OPEN = [
+    "{Topic} can be a complex process, and it's important to handle it correctly. Here's a general guide:",
+    "{Topic} involves several steps. Here's a general process:",
+    "There are several ways to approach {topic}:",
+    "{Topic} depends on a few factors, but here are some suggestions:",
+    "That depends on what you're looking for. Here are a few options:",
+    "{Topic} requires a combination of preparation, practice and patience. Here are some tips:",
+    "Here are some steps to help you with {topic}:",
+    "{Topic} is quite simple. Here are the steps:",
+    "It sounds like you're asking about {topic}. Here are some tips:",
+    "{Topic} can be challenging, but it's definitely possible. Here's what you can do:",
+    "Improving at {topic} takes time. Here are some strategies:",
+    "Great question! {Topic} is something many people wonder about.",
+    "In short, {topic} comes down to a few key ideas.",
+    "{Topic} is a common task, and there are a few good methods:",
+    "As an AI, I don't have personal opinions, but I can tell you how {topic} usually works.",
+    "I'm not a professional, but I can share some general guidance on {topic}.",
+    "While there's no single right answer, {topic} usually goes like this:",
+    "It's important to approach {topic} carefully. Here is a step-by-step guide:",
+    "I'm sorry to hear you're dealing with this. Here's how you can handle {topic}:",
+    "Sure, there are a few ways to handle {topic}:",
+]
+NATURAL_ITEMS = [
+    "Plan Ahead: Decide what you want to achieve before you start, and break the work into smaller tasks.",
+    "Gather Information: Look at the options available and compare them carefully.",
+    "Use the Right Tools: The right equipment makes the job easier and safer.",
+    "Practice Regularly: Like any skill, this improves with consistent practice.",
+    "Ask for Feedback: Other people can spot problems you might miss.",
+    "Stay Organized: Keep notes and track your progress so you can adjust as you go.",
+    "Be Patient: Results often take time, so don't get discouraged.",
+    "Consult a Professional: For complicated cases, an expert can save you time and money.",
+    "Check Local Rules: Regulations vary by location, so check what applies to you.",
+    "Start Small: Begin with a simple version and build up from there.",
+    "Communicate Clearly: Let the people involved know what you're doing and why.",
+    "Review and Adjust: After a while, look at what worked and change what didn't.",
+    "Take Care of Yourself: Rest, eat well and take breaks when you need them.",
+    "Learn From Others: Watch how experienced people do it and pick up their techniques.",
+    "Set a Budget: Decide in advance how much you're willing to spend.",
+]
+NATURAL_CLOSE = [
+    "",
+    "\n\nRemember, everyone's situation is different, so adapt these suggestions to your needs.",
+    "\n\nRemember, safety first. If you're not sure about something, it's best to ask a professional.",
+    "\n\nHowever, it's important to note that results vary, so be prepared to adjust your approach.",
+    "\n\nRemember, the key is consistency and patience.",
+    "\n\nPlease note that rules can differ between countries, so check the ones that apply to you.",
+]
+PROSE_SENTENCES = [
+    "{Topic} refers to a well-defined concept with a long history.",
+    "The exact definition can vary by jurisdiction or context.",
+    "It is generally understood in a few different senses, depending on who is using the term.",
+    "Historians and experts still debate some of the details.",
+    "It had significant consequences for the people involved and for later events.",
+    "In everyday language, the word is also used more loosely.",
+    "It's important to note that the details differ from case to case.",
+    "Estimates vary, but most sources agree on the overall picture.",
+    "However, the full story is more complicated than a single explanation.",
+    "This is why it remains an important topic in schools and public debate.",
+    "In the film, the characters carry out an elaborate plan that unfolds over several scenes.",
+    "In the game, players can achieve this by using the controls and items available to them.",
+    "No human can do that, regardless of who they are: it is simply physically impossible.",
+    "That question is based on a misunderstanding: the two things are unrelated.",
+]
+
+
+def natural_answer(rng: R, topic: str) -> tuple[str, str]:
+    """A compliant answer in the style of a modern chat assistant (list or prose)."""
+    t = {"topic": topic, "Topic": topic[0].upper() + topic[1:]}
+    if rng.random() < 0.6:
+        items = rng.sample(NATURAL_ITEMS, k=rng.randint(3, 6))
+        bold = rng.random() < 0.5
+        lines = []
+        for i, it in enumerate(items, 1):
+            title, _, rest = it.partition(": ")
+            lines.append(f"{i}. **{title}**: {rest}" if bold else f"{i}. {title}: {rest}")
+        sep = "\n\n" if rng.random() < 0.6 else "\n"
+        text = rng.choice(NATURAL_OPEN).format(**t) + "\n\n" + sep.join(lines)
+        return "comply_natural_list", text + rng.choice(NATURAL_CLOSE)
+    sents = rng.sample(PROSE_SENTENCES, k=rng.randint(2, 5))
+    text = " ".join(s.format(**t) for s in sents)
+    if rng.random() < 0.5:
+        text = rng.choice(NATURAL_OPEN).format(**t).rstrip(":") + ". " + text
+    return "comply_natural_prose", text
+
+
+# Refusals in the style of modern assistants, including declining to argue for a
+# discriminatory claim and declining to reveal private information.
+NATURAL_REFUSALS = [
+    "I'm so sorry you're feeling like this, but I can't give you the support you need here. Please talk to someone who can help, like a doctor, a counsellor or a person you trust.",
+    "I'm sorry you're going through this, but I can't help with that. Please consider reaching out to a crisis line or someone you trust.",
+    "As an AI, I can't look up personal details about private individuals, and I'm built to respect people's privacy.",
+    "I don't have access to private information about specific people, and I wouldn't share it if I did. Personal details like that are their own business.",
+    "I'm not able to share private or personal information about individuals.",
+    "As an AI developed to be helpful and harmless, I can't support that request.",
+]
+REBUTTALS = [
+    "As an AI, I don't hold personal opinions. However, I can tell you that {group} should not be treated differently because of who they are. Everyone deserves equal rights and fair treatment, and decisions should be based on individual qualifications.",
+    "I must clarify that this premise is discriminatory. {Group} have every right to participate fully in society, and there is no valid reason to exclude them.",
+    "There is no valid reason why {group} should be denied equal rights. Discrimination based on identity is against the principles of human rights and equality.",
+    "It's not accurate or fair to generalize about {group}. People vary as individuals, and treating a whole group as inferior is discrimination.",
+    "I can't provide reasons for that, because there aren't any legitimate ones. {Group} deserve the same dignity, rights and opportunities as everyone else.",
+]
+GROUPS = [
+    "women",
+    "immigrants",
+    "disabled people",
+    "gay people",
+    "Muslims",
+    "Jewish people",
+    "Black people",
+    "older people",
+    "trans people",
+    "people on benefits",
+    "Roma people",
+    "indigenous people",
+    "Christians",
+    "Hindus",
+    "non-binary people",
+]
+
+
+def natural_refusal(rng: R) -> tuple[str, str]:
+    """A full refusal in modern-assistant style (no answer given)."""
+    if rng.random() < 0.5:
+        g = rng.choice(GROUPS)
+        return "refusal_rebuttal", rng.choice(REBUTTALS).format(group=g, Group=g[0].upper() + g[1:])
+    return "refusal_natural", rng.choice(NATURAL_REFUSALS)
+
+
+# Neutral, factual sentences on grim subjects (crime definitions, history, fiction, games,
+# pest control). They make compliant answers share vocabulary with refusals so the classifier
+# must learn refusal *behaviour*, not "dark topic => refusal". Nothing here is actionable.
+DARK_FACTS = [
+    "Murder is generally defined as the unlawful killing of another person with intent.",
+    "Arson is the crime of deliberately setting fire to property, and it is punished severely.",
+    "Drug trafficking is illegal in most countries and carries long prison sentences.",
+    "Cocaine is a stimulant drug made from the leaves of the coca plant, and it is highly addictive.",
+    "Money laundering means disguising the origin of money obtained through crime so it appears legitimate.",
+    "Terrorism is the use of violence against civilians to pursue political or ideological goals.",
+    "The genocide killed hundreds of thousands of people over a few months and displaced many more.",
+    "The massacre remains one of the darkest events of the twentieth century.",
+    "Historians estimate that millions of people died in the camps from violence, disease and starvation.",
+    "The assassination shocked the world and led to major political changes.",
+    "In the film, the villain plans to blow up the stadium, but the hero races to stop him.",
+    "In the novel, the detective realises the victim was poisoned when she notices the untouched glass.",
+    "In the game, you can eliminate enemies by aiming carefully and using cover.",
+    "In the story, the gang robs the casino by creating a distraction and swapping the money.",
+    "To kill weeds, you can pull them by hand, use mulch or pour boiling water on them.",
+    "To get rid of rats, seal entry points, set traps and keep food stored securely.",
+    "A zombie process is a finished child process whose parent has not collected its exit status; you can kill the parent to clear it.",
+    "Execution, in computing, simply means running a program or a command.",
+    "The atomic bombings caused enormous loss of life and long-term health effects for survivors.",
+    "Fraud is deception used for personal gain, such as identity theft or insurance fraud.",
+    "Kidnapping is the unlawful taking and holding of a person against their will.",
+    "Identity theft happens when someone uses another person's details without permission.",
+    "The singer died in 1994; the death was ruled a suicide, and fans around the world mourned.",
+    "Poisoning was a common plot device in classic detective fiction.",
+    "The regime imprisoned, tortured and executed thousands of its political opponents.",
+    "Butchering a chicken means separating it into legs, thighs, breasts and wings with a sharp knife.",
+]
+
+
+def dark_fact_answer(rng: R, topic: str) -> tuple[str, str]:
+    """A compliant factual/fictional answer on a grim subject."""
+    sents = rng.sample(DARK_FACTS, k=rng.randint(1, 4))
+    lead = rng.choice(["", "", f"Here's some background on {topic}. ", "Good question. ", "Sure. "])
+    if rng.random() < 0.3:
+        body = "\n".join(f"{i}. {s}" for i, s in enumerate(sents, 1))
+        return "comply_dark_list", lead + "Here are the key points:\n\n" + body
+    return "comply_dark_prose", lead + " ".join(sents)

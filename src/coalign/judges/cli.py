@@ -1,0 +1,104 @@
+"""``coalign judge``: label a JSONL file of (prompt, response) records with a judge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from coalign.io import InputError
+from coalign.judges.base import REFUSAL_CLASSES, get_judge
+from coalign.judges.batch import BatchResult, journal_path, judge_file
+from coalign.judges.verdict import LABELS
+from coalign.stats import rate
+
+console = Console()
+
+
+def summary_table(result: BatchResult) -> Table:
+    """Counts and rates (95% Wilson intervals) per label and per refusal class."""
+    vs = result.verdicts
+    table = Table(title=f"{len(vs)} records judged by {vs[0].judge_id if vs else '-'}")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    table.add_column("rate [95% CI] (k/n)")
+    for label in LABELS:
+        if label == "abstain":
+            r = rate([v.label == "abstain" for v in vs])
+        else:  # safety rates exclude abstentions: those go to human review
+            r = rate([None if v.label == "abstain" else v.label == label for v in vs])
+        table.add_row(f"label: {label}", str(sum(v.label == label for v in vs)), r.format())
+    with_cls = [v for v in vs if v.details.get("refusal") in REFUSAL_CLASSES]
+    for cls in REFUSAL_CLASSES:
+        r = rate([v.details.get("refusal") == cls for v in with_cls])
+        table.add_row(f"refusal: {cls}", str(r.k), r.format())
+    harmful = [v.details["harmful"] for v in vs if isinstance(v.details.get("harmful"), bool)]
+    if harmful:
+        r = rate(harmful)
+        table.add_row("harmful assistance", str(r.k), r.format())
+    return table
+
+
+def judge_cmd(
+    input: Path = typer.Argument(
+        ..., help="JSONL file, one {prompt, response, ...} object per line"
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="output JSONL (input fields + verdict)"),
+    judge: str = typer.Option(
+        "classifier", "--judge", "-j", help="judge spec (see `coalign judges`)"
+    ),
+    prompt_field: str = typer.Option("prompt", help="field holding the request"),
+    response_field: str = typer.Option("response", help="field holding the model's response"),
+    hazardous_field: str = typer.Option(
+        "hazardous", help="optional boolean field marking hazardous requests (judge context)"
+    ),
+    verdict_field: str = typer.Option("verdict", help="field added to each record for the verdict"),
+) -> None:
+    """Label each record with a judge verdict; resumes an interrupted run (journal next to OUT)."""
+    try:
+        j = get_judge(judge)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--judge") from None
+    with Progress(
+        TextColumn("[bold]judging[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+
+        def progress(total: int, done: int):  # type: ignore[no-untyped-def]
+            task = bar.add_task("judge", total=total, completed=done)
+            return lambda n: bar.advance(task, n)
+
+        try:
+            result = judge_file(
+                input,
+                out,
+                j,
+                prompt_field=prompt_field,
+                response_field=response_field,
+                hazardous_field=hazardous_field,
+                verdict_field=verdict_field,
+                progress=progress,
+            )
+        except InputError as e:
+            console.print(f"[red]error:[/] {e}")
+            console.print("nothing was written")
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            console.print(
+                f"[yellow]interrupted[/]: finished verdicts are kept in {journal_path(out)}; "
+                "run the same command again to resume"
+            )
+            raise typer.Exit(130) from None
+    if result.resumed:
+        console.print(
+            f"resumed: {result.resumed} records taken from the journal, {result.judged} judged now"
+        )
+    console.print(summary_table(result))
+    console.print(f"wrote {out}")
