@@ -371,7 +371,7 @@ def train_dpo(
 
 
 def train_sft(
-    examples: SFTDataset | Sequence[str | os.PathLike[str] | SFTExample],
+    examples: SFTDataset | Sequence[str | os.PathLike[str] | SFTExample | PreferencePair],
     config: SFTTrainConfig | None = None,
     *,
     held_out_ids: Sequence[str] = (),
