@@ -70,7 +70,7 @@ def test_hf_loglik_matches_gguf_and_prefers_sensible_answers():
     hf = get_hf_runtime("smollm2")
     good = hf.loglik(msgs, "The capital of France is Paris.")
     bad = hf.loglik(msgs, "The capital of France is Banana.")
-    assert good.n_tokens == bad.n_tokens and good.logprob > bad.logprob
+    assert good.logprob > bad.logprob and good.mean > bad.mean
     ref = smollm2_runtime().loglik(msgs, "The capital of France is Paris.")
     # Same weights (dequantised vs Q4_1 kernels): close, not identical.
     assert ref.n_tokens == good.n_tokens

@@ -247,7 +247,7 @@ def combine_pairs(
 
 
 def read_sft(
-    sources: Iterable[str | os.PathLike[str] | SFTExample],
+    sources: Iterable[str | os.PathLike[str] | SFTExample | PreferencePair],
     *,
     held_out_ids: Iterable[str] = (),
     held_out_prompts: Iterable[str] = (),
@@ -262,6 +262,9 @@ def read_sft(
     for src in sources:
         if isinstance(src, SFTExample):
             loose.append(src)
+            continue
+        if isinstance(src, PreferencePair):
+            loose.append(SFTExample.model_validate(src.model_dump()))
             continue
         examples = read_jsonl_models(src, SFTExample, id_field="id")
         ds.files.append(DataFile(str(src), file_sha256(src), len(examples)))

@@ -39,6 +39,7 @@ from coalign.pairs import PreferencePair
 MANIFEST = "manifest.json"
 RUN_FILE = "run.json"
 CHECKPOINTS = "checkpoints"
+TRAIN_LOG = "train_log.jsonl"
 
 
 @dataclass
@@ -292,6 +293,7 @@ def _run(
     with atomic_writer(out / RUN_FILE) as fh:
         json.dump(fp, fh, indent=2)
     callbacks = [RichProgress(f"{kind.upper()} training")] if progress else []
+    callbacks.append(JsonlLog(out / TRAIN_LOG))
     callbacks += list(extra_callbacks)
     trainer = trainer_factory(model, tok, callbacks)
     from transformers.trainer_callback import PrinterCallback
@@ -371,7 +373,7 @@ def train_dpo(
 
 
 def train_sft(
-    examples: SFTDataset | Sequence[str | os.PathLike[str] | SFTExample],
+    examples: SFTDataset | Sequence[str | os.PathLike[str] | SFTExample | PreferencePair],
     config: SFTTrainConfig | None = None,
     *,
     held_out_ids: Sequence[str] = (),
@@ -464,6 +466,28 @@ def _make_rich_progress() -> type:
                 self._progress = None
 
     return _RichProgress
+
+
+def JsonlLog(path: Path) -> Any:  # noqa: N802 - reads as a class at call sites
+    """A TrainerCallback appending every logged metrics dict (with step and time) to ``path``.
+
+    Lets a run be followed from another shell (``tail -f``) when no terminal shows the bar.
+    """
+    from transformers import TrainerCallback
+
+    from coalign.io import append_jsonl
+
+    class _JsonlLog(TrainerCallback):  # type: ignore[misc]
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:
+            if logs:
+                with path.open("a", encoding="utf-8") as fh:
+                    append_jsonl(
+                        fh,
+                        {"step": state.global_step, "max_steps": state.max_steps,
+                         "time": round(time.time(), 1), **logs},
+                    )  # fmt: skip
+
+    return _JsonlLog()
 
 
 def RichProgress(title: str) -> Any:  # noqa: N802 - reads as a class at call sites
