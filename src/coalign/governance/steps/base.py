@@ -62,13 +62,19 @@ class Step:
     def set_params(self, **params: Any) -> Self:
         """Change settings; unknown names are an error. Fitted state is discarded."""
         valid = self._param_names()
+        before = {k: getattr(self, k) for k in params if k in valid}
         for k, v in params.items():
             if k not in valid:
                 raise InputError(
                     f"{type(self).__name__} has no setting {k!r} (settings: {', '.join(valid)})"
                 )
             setattr(self, k, v)
-        self._validate()
+        try:
+            self._validate()
+        except InputError:
+            for k, v in before.items():  # a refused change leaves the step as it was
+                setattr(self, k, v)
+            raise
         self._reset()
         return self
 
