@@ -32,7 +32,7 @@ class Impute(Step):
         method: str = "none",
         by: str | None = None,
         max_iter: int = 200,
-        tol: float = 1e-6,
+        tol: float = 1e-5,
         ridge: float = 0.05,
         seed: int = 0,
     ) -> None:
@@ -130,18 +130,23 @@ def _em_fit(X: np.ndarray, max_iter: int, tol: float, ridge: float) -> dict[str,
     mu = np.zeros(p)
     sigma = np.eye(p)
     Zf = np.where(miss, 0.0, Z)
+    # Rows that share a missingness pattern share the regression coefficients.
+    patterns: dict[bytes, list[int]] = {}
+    for i in np.flatnonzero(miss.any(axis=1)):
+        patterns.setdefault(miss[i].tobytes(), []).append(int(i))
+    groups = [(np.array(rows), miss[rows[0]], ~miss[rows[0]]) for rows in patterns.values()]
     for _ in range(max_iter):
         C = np.zeros((p, p))
-        for i in range(n):
-            m = miss[i]
-            if not m.any():
-                continue
-            o = ~m
-            s_oo = sigma[np.ix_(o, o)]
-            s_mo = sigma[np.ix_(m, o)]
-            coef = np.linalg.solve(s_oo, s_mo.T).T if o.any() else np.zeros((m.sum(), 0))
-            Zf[i, m] = mu[m] + coef @ (Z[i, o] - mu[o])
-            C[np.ix_(m, m)] += sigma[np.ix_(m, m)] - coef @ s_mo.T
+        for rows, m, o in groups:
+            s_mo = sigma[m][:, o]
+            if o.any():
+                coef = np.linalg.solve(sigma[o][:, o], s_mo.T).T
+                Zf[np.ix_(rows, m)] = mu[m] + (Z[rows][:, o] - mu[o]) @ coef.T
+                cond = sigma[m][:, m] - coef @ s_mo.T
+            else:
+                Zf[np.ix_(rows, m)] = mu[m]
+                cond = sigma[m][:, m]
+            C[np.ix_(m, m)] += len(rows) * cond
         new_mu = Zf.mean(axis=0)
         d = Zf - new_mu
         new_sigma = (d.T @ d + C) / n
