@@ -12,6 +12,10 @@ app = typer.Typer(
 )
 console = Console()
 
+from coalign.governance.cli import index_app  # noqa: E402
+
+app.add_typer(index_app, name="index")
+
 
 @app.command("models")
 def models_cmd() -> None:

@@ -16,11 +16,12 @@ is the plain per-replication alternative, kept as the reference and the benchmar
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -58,9 +59,27 @@ def _as_params(option: str | dict[str, Any], defaults: dict[str, dict[str, Any]]
     return {"method": option}
 
 
-def _label(params: dict[str, Any]) -> str:
-    extra = ",".join(f"{k}={v}" for k, v in params.items() if k != "method")
+_STEP_OF = {"imputation": Impute, "normalisation": Normalise, "weighting": Weight, "aggregation": Aggregate}
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    return {
+        k: v.default
+        for k, v in inspect.signature(cls.__init__).parameters.items()
+        if v.default is not inspect.Parameter.empty
+    }
+
+
+def option_label(params: dict[str, Any], factor: str | None = None) -> str:
+    """A short name for an option: the method plus the settings that differ from the defaults."""
+    base = _defaults(_STEP_OF[factor]) if factor in _STEP_OF else {}
+    extra = ",".join(
+        f"{k}={v}" for k, v in params.items() if k != "method" and (k not in base or base[k] != v)
+    )
     return f"{params['method']}({extra})" if extra else str(params["method"])
+
+
+_label = option_label
 
 
 @dataclass
@@ -73,18 +92,47 @@ class UncertaintySpec:
     ``n_weight_sets`` pre-drawn sets.
     """
 
-    imputation: Sequence[str | dict[str, Any]] = ("none",)
-    normalisation: Sequence[str | dict[str, Any]] = ("minmax",)
-    weighting: Sequence[str | dict[str, Any]] = ("expert",)
-    aggregation: Sequence[str | dict[str, Any]] = ("arithmetic", "geometric")
+    imputation: Sequence[str | dict[str, Any]] | None = None
+    normalisation: Sequence[str | dict[str, Any]] | None = None
+    weighting: Sequence[str | dict[str, Any]] | None = None
+    aggregation: Sequence[str | dict[str, Any]] | None = ("nominal", "geometric")
     weight_noise: float = 0.25
     n_weight_sets: int = 1024
     interval: tuple[float, float] = (0.05, 0.95)
     nonpositive: str = "floor"
     floor: float = 0.1
 
+    def resolved(self, pipeline: IndexPipeline) -> UncertaintySpec:
+        """A copy where ``None`` (and the option ``"nominal"``) mean the pipeline's own step
+        settings, so an analysis varies only what it names."""
+        steps = pipeline.named_steps
+        nominal = {
+            "imputation": steps["impute"].get_params(),
+            "normalisation": steps["normalise"].get_params(),
+            "weighting": steps["weight"].get_params(),
+            "aggregation": {k: v for k, v in steps["aggregate"].get_params().items() if k in ("method", "p", "min_share")},
+        }
+        out = {}
+        for name in nominal:
+            opts = getattr(self, name)
+            opts = ["nominal"] if opts is None else list(opts)
+            resolved = [dict(nominal[name]) if o == "nominal" else o for o in opts]
+            # The same option twice would only bias the draw towards it.
+            uniq: list[Any] = []
+            for o in resolved:
+                key = _label(_as_params(o, NORMALISATION_DEFAULTS if name == "normalisation" else None))
+                if key not in [_label(_as_params(u, NORMALISATION_DEFAULTS if name == "normalisation" else None)) for u in uniq]:
+                    uniq.append(o)
+            out[name] = uniq
+        return replace(self, **out)
+
     def factors(self) -> list[tuple[str, list[dict[str, Any]]]]:
-        """(name, options) of every factor, fixed ones included."""
+        """(name, options) of every factor, fixed ones included (resolve ``None`` first)."""
+        for name in ("imputation", "normalisation", "weighting", "aggregation"):
+            if getattr(self, name) is None or "nominal" in list(getattr(self, name)):
+                raise InputError(f"uncertainty: factor {name!r} is not resolved; call spec.resolved(pipeline)")
+        assert self.imputation is not None and self.normalisation is not None
+        assert self.weighting is not None and self.aggregation is not None
         out = [
             ("imputation", [_as_params(o) for o in self.imputation]),
             ("normalisation", [_as_params(o, NORMALISATION_DEFAULTS) for o in self.normalisation]),
@@ -250,7 +298,7 @@ class UncertaintyResult:
         """The option each replication used, by factor."""
         return pd.DataFrame(
             {
-                name: [_label(opts[i]) if name != "weights" else int(i) for i in self.design.choices[name]]
+                name: [_label(opts[i], name) if name != "weights" else int(i) for i in self.design.choices[name]]
                 for name, opts in self.design.factors
             }
         )
@@ -323,7 +371,7 @@ def run_uncertainty(
     """Monte Carlo over the choices in ``spec``; ``n`` replications (rounded up to a full
     Saltelli design when ``sobol``). The pipeline's other steps (denomination, screening,
     outlier treatment) stay as configured; its result is the nominal ranking."""
-    spec = spec or UncertaintySpec()
+    spec = (spec or UncertaintySpec()).resolved(pipeline)
     t0 = time.perf_counter()
     cs = data.cross_section(year) if isinstance(data, IndexData) else data
     nominal = pipeline.clone().build(cs)
@@ -416,6 +464,7 @@ def loop_ranks(
     index. Returns ranks [len(rows), units] in the unit order of the vectorised result. This is
     the reference the vectorised engine is checked against, and the benchmark's baseline."""
     cs = data.cross_section(year) if isinstance(data, IndexData) else data
+    spec = spec.resolved(pipeline)
     factors = dict(design.factors)
     rows = list(range(design.n)) if rows is None else list(rows)
     nominal_weight = pipeline.named_steps["weight"]
