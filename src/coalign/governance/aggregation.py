@@ -82,38 +82,56 @@ class TreePlan:
     ) -> tuple[np.ndarray, int]:
         """Scores of every node.
 
-        X: [R, units, indicators] or [units, indicators] normalised values (NaN = missing).
-        W: [R, nodes] or [nodes] weights. Returns (S [R, units, nodes], values floored).
+        X: [units, indicators] normalised values (NaN = missing), shared by every replication,
+        or [R, units, indicators]. W: [nodes] (one replication) or [R, nodes] weights.
+        Returns (S, values floored) with S [units, nodes] when X and W are both unbatched,
+        else [R, units, nodes].
         """
         if method not in METHODS:
             raise InputError(f"aggregation method {method!r} is not one of {', '.join(METHODS)}")
-        squeeze = X.ndim == 2
-        X3 = X[None] if squeeze else X
-        W2 = np.broadcast_to(W, (X3.shape[0], len(self.codes))) if W.ndim == 1 else W
-        R, U, _ = X3.shape
+        single = X.ndim == 2 and W.ndim == 1
+        shared = X.ndim == 2
+        W2 = W[None, :] if W.ndim == 1 else W
+        R = W2.shape[0] if shared else X.shape[0]
+        W2 = np.broadcast_to(W2, (R, len(self.codes)))
+        U = X.shape[-2]
+        n_ind = len(self.indicators)
         S = np.full((R, U, len(self.codes)), np.nan)
-        S[:, :, : len(self.indicators)] = X3
+        S[:, :, :n_ind] = X
         floored = 0
         for lvl in self.levels:
-            C = S[:, :, lvl.children]  # [R, U, K]
             wc = W2[:, lvl.children]  # [R, K]
             if method == "copeland":
                 for parent, kids in lvl.groups:
                     S[:, :, parent] = _copeland(S[:, :, kids], W2[:, kids])
                 continue
-            present = ~np.isnan(C)
-            fx, n_floor = _forward(C, method, p, nonpositive, floor, self, lvl)
-            floored += n_floor
-            fx = np.where(present, fx, 0.0)
-            wp = present * wc[:, None, :]
-            num = (fx * wc[:, None, :]) @ lvl.membership  # [R, U, P]
-            den = wp @ lvl.membership
+            if shared and bool(np.all(lvl.children < n_ind)):
+                # The children are indicators, identical in every replication: transform them
+                # once and let one matrix product apply every replication's weights.
+                C0 = X[:, lvl.children]  # [U, K]
+                present0 = ~np.isnan(C0)
+                fx0, n_floor = _forward(C0[None], method, p, nonpositive, floor, self, lvl)
+                floored += n_floor * R
+                fx0 = np.where(present0, fx0[0], 0.0)
+                K, P = lvl.membership.shape
+                B = (fx0.T[:, :, None] * lvl.membership[:, None, :]).reshape(K, U * P)
+                Bp = (present0.T[:, :, None] * lvl.membership[:, None, :]).reshape(K, U * P)
+                num = (wc @ B).reshape(R, U, P)
+                den = (wc @ Bp).reshape(R, U, P)
+            else:
+                C = S[:, :, lvl.children]  # [R, U, K]
+                present = ~np.isnan(C)
+                fx, n_floor = _forward(C, method, p, nonpositive, floor, self, lvl)
+                floored += n_floor
+                fx = np.where(present, fx, 0.0)
+                num = (fx * wc[:, None, :]) @ lvl.membership  # [R, U, P]
+                den = (present * wc[:, None, :]) @ lvl.membership
             tot = wc @ lvl.membership  # [R, P]
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = num / den
                 ok = (den > 0) & (den >= min_share * tot[:, None, :] - 1e-12)
                 S[:, :, lvl.parents] = np.where(ok, _inverse(mean, method, p), np.nan)
-        return (S[0] if squeeze else S), floored
+        return (S[0] if single else S), floored
 
 
 def _forward(

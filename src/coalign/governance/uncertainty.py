@@ -431,9 +431,8 @@ def _vectorised_scores(
             W = base[ch["weighting"][r]]
             if design.noise is not None:
                 W = W * design.noise[ch["weights"][r]]
-            Xb = np.broadcast_to(X, (len(r), *X.shape))
             S, nf = plan.aggregate(
-                Xb, W, ap["method"], p=float(ap.get("p", 1.0)), nonpositive=spec.nonpositive,
+                X, W, ap["method"], p=float(ap.get("p", 1.0)), nonpositive=spec.nonpositive,
                 floor=spec.floor, min_share=float(ap.get("min_share", 0.0)),
             )
             floored += nf
