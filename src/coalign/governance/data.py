@@ -330,6 +330,7 @@ def read_data(
         )
         cols = [*cols, *codes.unique()]
     values.columns.name = None
+    denom_frame.columns.name = None
 
     excluded: list[tuple[str, str]] = []
     absent = [c for c in indicators if c not in values.columns]
