@@ -105,6 +105,7 @@ class PCAResult:
     explained: np.ndarray
     loadings: pd.DataFrame
     n_units: int
+    mean_filled: int = 0
 
     def table(self) -> pd.DataFrame:
         """Explained variance ratio per component."""
@@ -119,16 +120,19 @@ class PCAResult:
 
 def pca(res: IndexResults, parent: str | None = None, *, level: str = "children") -> PCAResult:
     """PCA of a node's children (``level="children"``) or of all indicators below it
-    (``level="indicators"``), on standardised complete units."""
+    (``level="indicators"``), on standardised values. Missing values (left by imputation
+    ``none``) are filled with the column mean for the PCA only; ``mean_filled`` counts them."""
     code = parent or res.framework.root
     cols = (
         list(res.framework.node(code).children)
         if level == "children"
         else res.framework.indicators_under(code)
     )
-    data = res.scores[cols].dropna()
+    data = res.scores[cols]
+    filled = int(data.isna().to_numpy().sum())
+    data = data.fillna(data.mean())
     if len(data) < 3 or len(cols) < 2:
-        raise InputError(f"PCA of {code!r}: needs at least 2 variables and 3 complete units")
+        raise InputError(f"PCA of {code!r}: needs at least 2 variables and 3 units")
     sd = data.std(ddof=1).replace(0, 1.0)
     z = (data - data.mean()) / sd
     _, s, vt = np.linalg.svd(z.to_numpy(), full_matrices=False)
@@ -136,7 +140,7 @@ def pca(res: IndexResults, parent: str | None = None, *, level: str = "children"
     explained = var / var.sum()
     ncomp = min(len(cols), 5)
     loadings = pd.DataFrame(vt[:ncomp].T, index=cols, columns=[f"PC{i + 1}" for i in range(ncomp)])
-    return PCAResult(cols, explained[:ncomp], loadings, len(data))
+    return PCAResult(cols, explained[:ncomp], loadings, len(data), filled)
 
 
 @dataclass

@@ -206,7 +206,8 @@ def report_sections(
     coherence.append(Table(cs.round(3), caption="Correlation of each child with its parent and with the index"))
     try:
         pc = pca(res, level="indicators")
-        coherence.append(Table(pc.table().round(3), caption=f"PCA of all indicators ({pc.n_units} complete units)"))
+        coherence.append(Table(pc.table().round(3), caption=f"PCA of all indicators ({pc.n_units} units"
+                + (f"; {pc.mean_filled} missing values mean-filled for the PCA" if pc.mean_filled else "") + ")"))
     except InputError as e:
         coherence.append(Paragraph(f"PCA not computed: {e}"))
     sections.append(Section("Statistical coherence", coherence))
