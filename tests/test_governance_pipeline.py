@@ -26,7 +26,7 @@ from coalign.io import InputError
 @pytest.fixture(scope="module")
 def example():
     fw = load_framework("agile-2024")
-    return fw, read_data(example_path(), fw, group_cols=["income_group", "gdp_per_capita"])
+    return fw, read_data(example_path(), fw)
 
 
 def test_example_builds_and_records_settings(example) -> None:
@@ -96,7 +96,7 @@ def test_analyses(example) -> None:
     assert corr.loc["DEV", "DEV"] == pytest.approx(1.0)
     p = pca(res, level="indicators")
     assert p.explained.sum() <= 1.0 + 1e-9 and p.explained[0] > p.explained[1]
-    gdp = res.data.groups["gdp_per_capita"].astype(float)
+    gdp = res.data.groups["aux_gdp_per_capita"].astype(float)
     d = development_diagnostic(res, gdp_per_capita=gdp)
     assert d.n == 14 and set(d.table["status"]) <= {"ahead", "in line", "behind"}
     assert d.table["residual"].sum() == pytest.approx(0.0, abs=1e-8)  # OLS with intercept

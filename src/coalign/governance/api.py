@@ -89,6 +89,8 @@ def build_index(
         out.uncertainty = run_uncertainty(pipe, d, spec, n=n_replications, seed=seed, year=year, progress=progress)
     if fw.role_codes("development") and fw.role_codes("governance"):
         gdp = None
+        if gdp_column is None and "aux_gdp_per_capita" in res.data.groups.columns:
+            gdp_column = "aux_gdp_per_capita"
         if gdp_column:
             if gdp_column not in res.data.groups.columns:
                 raise InputError(f"GDP column {gdp_column!r} not in the data", file=d.source)

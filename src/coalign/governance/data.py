@@ -205,8 +205,9 @@ def read_data(
 
     Wide: one row per unit (and year), one column per indicator code, plus id, name, year,
     group and denominator columns. Long: columns unit, (year), indicator, value.
-    A framework indicator with no data is an error (``on_missing="exclude"`` records it as an
-    exclusion instead). A column named ``data_status`` holding ``SYNTHETIC`` marks synthetic data.
+    Columns ending in ``_group`` and columns starting with ``aux_`` are unit attributes (kept
+    with the groups). A framework indicator with no data is an error (``on_missing="exclude"``
+    records it as an exclusion instead). A column named ``data_status`` holding ``SYNTHETIC`` marks synthetic data.
     """
     p = Path(path)
     df = _read_table(p, sheet)
@@ -243,7 +244,10 @@ def read_data(
     if STATUS_COL in cols:
         synthetic = synthetic or df[STATUS_COL].astype(str).str.upper().str.contains("SYNTHETIC").any()
 
-    declared_groups = list(dict.fromkeys([*framework.groups, *group_cols]))
+    # Columns named like COINr's groups (``*_group``) and auxiliary attributes (``aux_*``, e.g.
+    # aux_gdp_per_capita) are unit attributes, not indicators.
+    conventional = [c for c in cols if c.lower().endswith("_group") or c.lower().startswith("aux_")]
+    declared_groups = list(dict.fromkeys([*framework.groups, *group_cols, *conventional]))
     indicators = framework.indicators
     denoms = framework.denominators
     id_cols = {c for c in (ucol, ycol, ncol, STATUS_COL) if c is not None}

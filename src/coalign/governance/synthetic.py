@@ -64,7 +64,7 @@ def generate(
     """A wide SYNTHETIC data frame for ``framework``: one row per unit and year.
 
     ``units`` defaults to the framework's own units. Columns: data_status, unit, name, year,
-    income_group, gdp_per_capita (synthetic too), then one column per indicator.
+    income_group, aux_gdp_per_capita (synthetic too), then one column per indicator.
     """
     rng = np.random.default_rng(seed)
     units = list(units) if units is not None else [(u.code, u.name) for u in framework.units]
@@ -100,7 +100,7 @@ def generate(
                     "name": name,
                     "year": int(year),
                     "income_group": groups.get(code, "unknown"),
-                    "gdp_per_capita": float(gdp[i] * (1.02**t)),
+                    "aux_gdp_per_capita": float(gdp[i] * (1.02**t)),
                     **values.iloc[i].to_dict(),
                 }
             )
