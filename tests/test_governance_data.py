@@ -88,7 +88,9 @@ def test_excel(tmp_path: Path) -> None:
         (WIDE.replace(",6,40,", ",six,40,"), 5, "a", "non-numeric value 'six'"),
     ],
 )
-def test_errors_name_file_row_column(tmp_path: Path, text: str, line: int, field: str, pattern: str) -> None:
+def test_errors_name_file_row_column(
+    tmp_path: Path, text: str, line: int, field: str, pattern: str
+) -> None:
     p = _write(tmp_path, text)
     with pytest.raises(InputError, match=pattern) as info:
         read_data(p, FW)
@@ -126,7 +128,9 @@ def test_missing_tokens_and_synthetic_flag(tmp_path: Path) -> None:
 
 def test_asem_real_data() -> None:
     if find_asem_dir() is None:
-        pytest.skip("ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem")
+        pytest.skip(
+            "ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem"
+        )
     fw, d = load_asem()
     cs = d.cross_section()
     assert cs.values.shape == (51, 49)

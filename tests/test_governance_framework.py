@@ -8,11 +8,20 @@ from coalign.governance.asem import find_asem_dir
 from coalign.governance.framework import framework_from_coinr_meta, load_framework, parse_framework
 from coalign.io import InputError
 
-PILLARS = ["AI Development Level", "AI Governance Environment", "AI Governance Instruments", "AI Governance Effectiveness"]
+PILLARS = [
+    "AI Development Level",
+    "AI Governance Environment",
+    "AI Governance Instruments",
+    "AI Governance Effectiveness",
+]
 
 
-@pytest.mark.parametrize(("name", "dims", "inds", "units"), [("agile-2024", 18, 39, 14), ("agile-2025", 17, 43, 0)])
-def test_shipped_agile_frameworks_have_published_counts(name: str, dims: int, inds: int, units: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "dims", "inds", "units"), [("agile-2024", 18, 39, 14), ("agile-2025", 17, 43, 0)]
+)
+def test_shipped_agile_frameworks_have_published_counts(
+    name: str, dims: int, inds: int, units: int
+) -> None:
     fw = load_framework(name)
     assert [fw.nodes[p].name for p in fw.pillars] == PILLARS
     assert len(fw.at_depth(2)) == dims
@@ -30,7 +39,22 @@ def test_shipped_agile_frameworks_have_published_counts(name: str, dims: int, in
 
 def test_agile_2024_units_and_2025_tiers() -> None:
     fw24 = load_framework("agile-2024")
-    assert {u.code for u in fw24.units} == {"CHN", "USA", "GBR", "FRA", "DEU", "JPN", "CAN", "ITA", "BRA", "RUS", "IND", "ZAF", "SGP", "ARE"}
+    assert {u.code for u in fw24.units} == {
+        "CHN",
+        "USA",
+        "GBR",
+        "FRA",
+        "DEU",
+        "JPN",
+        "CAN",
+        "ITA",
+        "BRA",
+        "RUS",
+        "IND",
+        "ZAF",
+        "SGP",
+        "ARE",
+    }
     fw = load_framework("agile-2025")
     assert fw.tier_of(60.01).startswith("Tier 1")
     assert fw.tier_of(60.0).startswith("Tier 2")
@@ -87,14 +111,38 @@ def test_cycle_is_reported_with_its_codes() -> None:
 @pytest.mark.parametrize(
     ("body", "pattern"),
     [
-        ("  - {code: R, name: r}\n  - {code: x, name: x, parent: Q, direction: 1}\n", "parent 'Q' is not a code"),
-        ("  - {code: R, name: r, weight: 2}\n  - {code: x, name: x, parent: R, direction: 1}\n", "weight on the root does not apply"),
-        ("  - {code: R, name: r}\n  - {code: x, name: x, parent: R}\n", "indicator has no direction"),
-        ("  - {code: R, name: r, direction: 1}\n  - {code: x, name: x, parent: R, direction: 1}\n", "direction applies only to indicators"),
-        ("  - {code: R, name: r}\n  - {code: x, name: x, parent: R, direction: 1, weight: 0}\n  - {code: y, name: y, parent: R, direction: 1, weight: 0}\n", "all have weight 0"),
-        ("  - {code: R, name: r}\n  - {code: x, name: x, parent: R, direction: 1}\n  - {code: x, name: x2, parent: R, direction: 1}\n", "duplicate code 'x'"),
-        ("  - {code: R, name: r}\n  - {code: S, name: s}\n  - {code: x, name: x, parent: R, direction: 1}\n", "exactly one root"),
-        ("  - {code: R, name: r}\n  - {code: x, name: x, parent: R, direction: 1, weight: -1}\n", "weight must be a finite number >= 0"),
+        (
+            "  - {code: R, name: r}\n  - {code: x, name: x, parent: Q, direction: 1}\n",
+            "parent 'Q' is not a code",
+        ),
+        (
+            "  - {code: R, name: r, weight: 2}\n  - {code: x, name: x, parent: R, direction: 1}\n",
+            "weight on the root does not apply",
+        ),
+        (
+            "  - {code: R, name: r}\n  - {code: x, name: x, parent: R}\n",
+            "indicator has no direction",
+        ),
+        (
+            "  - {code: R, name: r, direction: 1}\n  - {code: x, name: x, parent: R, direction: 1}\n",
+            "direction applies only to indicators",
+        ),
+        (
+            "  - {code: R, name: r}\n  - {code: x, name: x, parent: R, direction: 1, weight: 0}\n  - {code: y, name: y, parent: R, direction: 1, weight: 0}\n",
+            "all have weight 0",
+        ),
+        (
+            "  - {code: R, name: r}\n  - {code: x, name: x, parent: R, direction: 1}\n  - {code: x, name: x2, parent: R, direction: 1}\n",
+            "duplicate code 'x'",
+        ),
+        (
+            "  - {code: R, name: r}\n  - {code: S, name: s}\n  - {code: x, name: x, parent: R, direction: 1}\n",
+            "exactly one root",
+        ),
+        (
+            "  - {code: R, name: r}\n  - {code: x, name: x, parent: R, direction: 1, weight: -1}\n",
+            "weight must be a finite number >= 0",
+        ),
     ],
 )
 def test_bad_frameworks_give_clear_errors(body: str, pattern: str) -> None:
@@ -130,7 +178,9 @@ def test_prune_removes_empty_aggregates_and_refuses_to_remove_everything() -> No
 def test_coinr_meta_import_builds_asem_tree() -> None:
     d = find_asem_dir()
     if d is None:
-        pytest.skip("ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem")
+        pytest.skip(
+            "ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem"
+        )
     fw = framework_from_coinr_meta(d / "ASEM_iMeta.csv", code="ASEM")
     assert len(fw.indicators) == 49
     assert [len(fw.at_depth(i)) for i in range(4)] == [1, 2, 8, 49]

@@ -42,7 +42,15 @@ def test_example_builds_and_records_settings(example) -> None:
     gaps = [c for c in fw.aggregates if res.scores[c].isna().any()]
     assert all(((res.log["target"] == c) & (res.log["kind"] == "missing")).any() for c in gaps)
     assert res.index.notna().all()
-    assert [s["name"] for s in res.settings] == ["denominate", "screen", "impute", "outliers", "normalise", "weight", "aggregate"]
+    assert [s["name"] for s in res.settings] == [
+        "denominate",
+        "screen",
+        "impute",
+        "outliers",
+        "normalise",
+        "weight",
+        "aggregate",
+    ]
     # Changing any setting changes the fingerprint and `results` rebuilds.
     before = pipe.results
     assert pipe.results is before
@@ -59,7 +67,17 @@ def test_example_builds_and_records_settings(example) -> None:
 
 def test_from_config_and_panel_years(example) -> None:
     fw, data = example
-    pipe = IndexPipeline.from_config(fw, [{"denominate": {}}, {"screen": {"min_unit_coverage": 0.5}}, {"impute": {"method": "median"}}, {"normalise": {"method": "rank"}}, {"weight": {"method": "equal"}}, {"aggregate": {"method": "arithmetic"}}])
+    pipe = IndexPipeline.from_config(
+        fw,
+        [
+            {"denominate": {}},
+            {"screen": {"min_unit_coverage": 0.5}},
+            {"impute": {"method": "median"}},
+            {"normalise": {"method": "rank"}},
+            {"weight": {"method": "equal"}},
+            {"aggregate": {"method": "arithmetic"}},
+        ],
+    )
     r23 = pipe.build(data, year=2023)
     r24 = pipe.build(data, year=2024)
     assert r23.data.year == 2023 and not r23.scores.equals(r24.scores)
@@ -68,8 +86,12 @@ def test_from_config_and_panel_years(example) -> None:
 
 
 def test_unit_without_data_is_excluded_not_nan() -> None:
-    fw = parse_framework("code: T\nname: t\nroot:\n  code: I\n  name: i\n  children:\n    - {code: a, name: a, direction: 1}\n    - {code: b, name: b, direction: 1}\n")
-    X = pd.DataFrame({"a": [1.0, 2.0, np.nan, 4.0], "b": [1.0, np.nan, np.nan, 3.0]}, index=["p", "q", "r", "s"])
+    fw = parse_framework(
+        "code: T\nname: t\nroot:\n  code: I\n  name: i\n  children:\n    - {code: a, name: a, direction: 1}\n    - {code: b, name: b, direction: 1}\n"
+    )
+    X = pd.DataFrame(
+        {"a": [1.0, 2.0, np.nan, 4.0], "b": [1.0, np.nan, np.nan, 3.0]}, index=["p", "q", "r", "s"]
+    )
     res = IndexPipeline(fw).build(from_frame(X))
     assert "r" not in res.scores.index and res.index.notna().all()
     assert ((res.log["target"] == "r") & (res.log["kind"] == "exclusion")).any()
@@ -85,7 +107,10 @@ def test_analyses(example) -> None:
     fw, data = example
     res = IndexPipeline(fw).build(data)
     sw = strengths_weaknesses(res, "USA", n=2)
-    assert len(sw["strengths"]) == 2 and sw["strengths"]["rank"].iloc[0] <= sw["weaknesses"]["rank"].iloc[0]
+    assert (
+        len(sw["strengths"]) == 2
+        and sw["strengths"]["rank"].iloc[0] <= sw["weaknesses"]["rank"].iloc[0]
+    )
     with pytest.raises(InputError, match="not in the results"):
         strengths_weaknesses(res, "XXX")
     alpha = cronbach_alpha(res)
@@ -122,7 +147,9 @@ def test_cronbach_alpha_and_diagnostic_known_cases() -> None:
 
 def test_asem_worked_example() -> None:
     if find_asem_dir() is None:
-        pytest.skip("ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem")
+        pytest.skip(
+            "ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem"
+        )
     fw, data = load_asem()
     pipe = IndexPipeline(fw)
     pipe.set_params(
@@ -136,7 +163,9 @@ def test_asem_worked_example() -> None:
     # Denominated indicators: Flights is per head, so it is raw / Population.
     raw = data.cross_section().values
     den = res.stages["denominate"]
-    assert den.loc["AUT", "Flights"] == pytest.approx(raw.loc["AUT", "Flights"] / data.cross_section().denominators.loc["AUT", "Population"])
+    assert den.loc["AUT", "Flights"] == pytest.approx(
+        raw.loc["AUT", "Flights"] / data.cross_section().denominators.loc["AUT", "Population"]
+    )
     treated = set(res.log.loc[res.log["step"] == "outliers", "target"])
     assert len(treated) >= 5
     assert res.ranking().iloc[0]["unit"] in {"CHE", "DNK", "NLD", "SWE", "NOR"}

@@ -98,10 +98,15 @@ def test_impute_methods() -> None:
     # Strong linear structure: regression and EM should recover the missing value closely.
     rng = np.random.default_rng(0)
     x = rng.normal(size=30)
-    Y = pd.DataFrame({"a": x, "b": 2 * x + 0.01 * rng.normal(size=30), "c": -x}, index=[f"u{i}" for i in range(30)])
+    Y = pd.DataFrame(
+        {"a": x, "b": 2 * x + 0.01 * rng.normal(size=30), "c": -x},
+        index=[f"u{i}" for i in range(30)],
+    )
     truth = Y.loc["u5", "b"]
     Y.loc["u5", "b"] = np.nan
-    c30 = Context(framework=FW, groups=pd.DataFrame(index=Y.index), denominators=pd.DataFrame(index=Y.index))
+    c30 = Context(
+        framework=FW, groups=pd.DataFrame(index=Y.index), denominators=pd.DataFrame(index=Y.index)
+    )
     for m in ("regression", "em"):
         got = Impute(m).fit_transform(Y, c30).loc["u5", "b"]
         assert abs(got - truth) < 0.1 * abs(truth) + 0.05, m
@@ -179,7 +184,14 @@ def test_corr_opt_equalises_correlations() -> None:
     rng = np.random.default_rng(3)
     idx = [f"u{i}" for i in range(40)]
     base = rng.normal(size=40)
-    X = pd.DataFrame({"a": base + 0.3 * rng.normal(size=40), "b": base + 0.5 * rng.normal(size=40), "c": rng.normal(size=40)}, index=idx)
+    X = pd.DataFrame(
+        {
+            "a": base + 0.3 * rng.normal(size=40),
+            "b": base + 0.5 * rng.normal(size=40),
+            "c": rng.normal(size=40),
+        },
+        index=idx,
+    )
     c = Context(framework=fw3, groups=pd.DataFrame(index=idx), denominators=pd.DataFrame(index=idx))
     Z = ((X - X.mean()) / X.std()).to_numpy()
 

@@ -59,7 +59,9 @@ def _dominated() -> tuple[IndexPipeline, object]:
         "    - code: Q\n      name: q\n      children:\n        - {code: c, name: c, direction: 1}\n"
     )
     k = np.arange(1.0, 9.0)
-    X = pd.DataFrame({"a": k**2, "b": 100 - 3 * k, "c": np.log(k + 1)}, index=[f"u{i}" for i in range(8)])
+    X = pd.DataFrame(
+        {"a": k**2, "b": 100 - 3 * k, "c": np.log(k + 1)}, index=[f"u{i}" for i in range(8)]
+    )
     X.loc["u3", "a"] = np.nan
     groups = pd.DataFrame({"g": ["x"] * 4 + ["y"] * 4}, index=X.index)
     pipe = IndexPipeline(fw)
@@ -100,7 +102,13 @@ def test_vectorised_equals_loop_and_design_is_balanced() -> None:
         weight_noise=0.3,
     )
     res = run_uncertainty(pipe, cs2, spec, n=210, seed=5)
-    assert res.n == 210 and res.design.varying == ["imputation", "normalisation", "weighting", "aggregation", "weights"]
+    assert res.n == 210 and res.design.varying == [
+        "imputation",
+        "normalisation",
+        "weighting",
+        "aggregation",
+        "weights",
+    ]
     rows = list(range(0, res.n, 7))
     assert np.array_equal(loop_ranks(pipe, cs2, spec, res.design, rows), res.ranks[rows])
     s = res.summary()
@@ -111,7 +119,9 @@ def test_vectorised_equals_loop_and_design_is_balanced() -> None:
 
 def test_plain_monte_carlo_and_bad_specs() -> None:
     pipe, cs = _dominated()
-    res = run_uncertainty(pipe, cs, UncertaintySpec(aggregation=["nominal", "harmonic"]), n=50, sobol=False)
+    res = run_uncertainty(
+        pipe, cs, UncertaintySpec(aggregation=["nominal", "harmonic"]), n=50, sobol=False
+    )
     assert res.n == 50 and res.sobol_global is None
     with pytest.raises(InputError, match="nothing to analyse"):
         run_uncertainty(pipe, cs, UncertaintySpec(aggregation=None, weight_noise=0.0), n=10)
@@ -124,10 +134,16 @@ def test_plain_monte_carlo_and_bad_specs() -> None:
 
 def test_asem_uncertainty() -> None:
     if find_asem_dir() is None:
-        pytest.skip("ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem")
+        pytest.skip(
+            "ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem"
+        )
     fw, data = load_asem()
     pipe = IndexPipeline(fw)
-    pipe.set_params(impute=Impute("group_mean", by="EurAsia_group"), outliers__method="auto", normalise__lower=1.0)
+    pipe.set_params(
+        impute=Impute("group_mean", by="EurAsia_group"),
+        outliers__method="auto",
+        normalise__lower=1.0,
+    )
     spec = UncertaintySpec(
         imputation=["nominal", "none"],
         normalisation=["minmax", "rank"],

@@ -34,7 +34,10 @@ def strengths_weaknesses(res: IndexResults, unit: str, n: int = 3) -> dict[str, 
         for c in r.index
     ]
     table = pd.DataFrame(rows).sort_values(["rank", "indicator"])
-    return {"strengths": table.head(n).reset_index(drop=True), "weaknesses": table.tail(n).iloc[::-1].reset_index(drop=True)}
+    return {
+        "strengths": table.head(n).reset_index(drop=True),
+        "weaknesses": table.tail(n).iloc[::-1].reset_index(drop=True),
+    }
 
 
 def correlations(res: IndexResults, parent: str | None = None) -> pd.DataFrame:
@@ -93,7 +96,16 @@ def cronbach_alpha(res: IndexResults) -> pd.DataFrame:
                 note = "children have no variance"
             else:
                 alpha = float(k / (k - 1) * (1 - data.var(ddof=1).sum() / total))
-        rows.append({"aggregate": parent, "name": fw.nodes[parent].name, "children": len(kids), "units": len(data), "alpha": alpha, "note": note})
+        rows.append(
+            {
+                "aggregate": parent,
+                "name": fw.nodes[parent].name,
+                "children": len(kids),
+                "units": len(data),
+                "alpha": alpha,
+                "note": note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -182,7 +194,9 @@ def development_diagnostic(
         )
     for c in [dev, *gov]:
         if c not in res.scores.columns:
-            raise InputError(f"development diagnostic: {c!r} is not in the results (excluded or unknown)")
+            raise InputError(
+                f"development diagnostic: {c!r} is not in the results (excluded or unknown)"
+            )
     w = np.array([res.weights.get(c, 1.0) for c in gov])
     G = res.scores[gov]
     gscore = (G * w).sum(axis=1) / (G.notna() * w).sum(axis=1)
@@ -207,13 +221,14 @@ def development_diagnostic(
     ss_tot = ((fit["governance"] - fit["governance"].mean()) ** 2).sum()
     r2 = float(1 - (resid**2).sum() / ss_tot) if ss_tot > 0 else 0.0
     sd = resid.std(ddof=len(cols) + 1) if len(fit) > len(cols) + 1 else 0.0
-    status = np.where(
-        np.abs(resid) <= band * sd, "in line", np.where(resid > 0, "ahead", "behind")
-    )
+    status = np.where(np.abs(resid) <= band * sd, "in line", np.where(resid > 0, "ahead", "behind"))
     table = fit.assign(
         name=[res.unit_name(u) for u in fit.index], fitted=pred, residual=resid, status=status
     )
     table.index.name = "unit"
     table = table.reset_index().sort_values("residual", ascending=False).reset_index(drop=True)
-    coef = {"intercept": float(beta[0]), **{c: float(b) for c, b in zip(cols, beta[1:], strict=True)}}
+    coef = {
+        "intercept": float(beta[0]),
+        **{c: float(b) for c, b in zip(cols, beta[1:], strict=True)},
+    }
     return DevelopmentDiagnostic(table, coef, r2, len(fit), dev, gov, excluded)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import yaml
@@ -60,7 +60,7 @@ def build_index(
     overrides: dict[str, Any] | None = None,
     group_cols: Sequence[str] = (),
     gdp_column: str | None = None,
-    on_missing: str = "error",
+    on_missing: Literal["error", "exclude"] = "error",
     uncertainty: UncertaintySpec | dict[str, Any] | None = None,
     n_replications: int = 1000,
     seed: int = 0,
@@ -78,15 +78,25 @@ def build_index(
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     cols = list(dict.fromkeys([*group_cols, *([gdp_column] if gdp_column else [])]))
-    d = data if isinstance(data, IndexData) else read_data(data, fw, group_cols=cols, on_missing=on_missing)  # type: ignore[arg-type]
+    d = (
+        data
+        if isinstance(data, IndexData)
+        else read_data(data, fw, group_cols=cols, on_missing=on_missing)
+    )  # type: ignore[arg-type]
     pipe = IndexPipeline.from_config(fw, pipeline) if pipeline else IndexPipeline(fw)
     if overrides:
         pipe.set_params(**overrides)
     res = pipe.build(d, year=year, progress=progress)
     out = IndexBuild(fw, d, pipe, res)
     if uncertainty is not None:
-        spec = uncertainty if isinstance(uncertainty, UncertaintySpec) else UncertaintySpec(**uncertainty)
-        out.uncertainty = run_uncertainty(pipe, d, spec, n=n_replications, seed=seed, year=year, progress=progress)
+        spec = (
+            uncertainty
+            if isinstance(uncertainty, UncertaintySpec)
+            else UncertaintySpec(**uncertainty)
+        )
+        out.uncertainty = run_uncertainty(
+            pipe, d, spec, n=n_replications, seed=seed, year=year, progress=progress
+        )
     if fw.role_codes("development") and fw.role_codes("governance"):
         gdp = None
         if gdp_column is None and "aux_gdp_per_capita" in res.data.groups.columns:
@@ -97,11 +107,17 @@ def build_index(
             gdp = pd.to_numeric(res.data.groups[gdp_column], errors="coerce")
         out.diagnostic = development_diagnostic(res, gdp_per_capita=gdp)
     if report is not None:
-        out.report = write_index_report(report, res, uncertainty=out.uncertainty, diagnostic=out.diagnostic)
+        out.report = write_index_report(
+            report, res, uncertainty=out.uncertainty, diagnostic=out.diagnostic
+        )
     exported: list[str] = []
     if excel is not None:
-        exported.append(export_excel(res, excel, uncertainty=out.uncertainty, diagnostic=out.diagnostic))
+        exported.append(
+            export_excel(res, excel, uncertainty=out.uncertainty, diagnostic=out.diagnostic)
+        )
     if csv_dir is not None:
-        exported.extend(export_csv(res, csv_dir, uncertainty=out.uncertainty, diagnostic=out.diagnostic))
+        exported.extend(
+            export_csv(res, csv_dir, uncertainty=out.uncertainty, diagnostic=out.diagnostic)
+        )
     out.exported = exported
     return out

@@ -98,12 +98,16 @@ class CrossSection:
     def fingerprint(self) -> str:
         """A content hash, so a pipeline knows when its input changed."""
         h = pd.util.hash_pandas_object(self.values, index=True).sum()
-        g = pd.util.hash_pandas_object(self.groups.astype(str), index=True).sum() if len(
-            self.groups.columns
-        ) else 0
-        d = pd.util.hash_pandas_object(self.denominators, index=True).sum() if len(
-            self.denominators.columns
-        ) else 0
+        g = (
+            pd.util.hash_pandas_object(self.groups.astype(str), index=True).sum()
+            if len(self.groups.columns)
+            else 0
+        )
+        d = (
+            pd.util.hash_pandas_object(self.denominators, index=True).sum()
+            if len(self.denominators.columns)
+            else 0
+        )
         return f"{int(h) & 0xFFFFFFFF:x}-{int(g) & 0xFFFFFFFF:x}-{int(d) & 0xFFFFFFFF:x}"
 
     def with_values(self, values: pd.DataFrame) -> CrossSection:
@@ -146,7 +150,9 @@ def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
             sep = "\t" if suffix == ".tsv" else ","
             df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
         else:
-            raise InputError(f"unsupported file type {suffix!r} (use .csv, .tsv or .xlsx)", file=path)
+            raise InputError(
+                f"unsupported file type {suffix!r} (use .csv, .tsv or .xlsx)", file=path
+            )
     except (ValueError, pd.errors.ParserError) as e:
         if isinstance(e, InputError):
             raise
@@ -242,7 +248,9 @@ def read_data(
         years = pd.Series(NO_YEAR, index=df.index)
     synthetic = "SYNTHETIC" in p.name.upper()
     if STATUS_COL in cols:
-        synthetic = synthetic or df[STATUS_COL].astype(str).str.upper().str.contains("SYNTHETIC").any()
+        synthetic = (
+            synthetic or df[STATUS_COL].astype(str).str.upper().str.contains("SYNTHETIC").any()
+        )
 
     # Columns named like COINr's groups (``*_group``) and auxiliary attributes (``aux_*``, e.g.
     # aux_gdp_per_capita) are unit attributes, not indicators.

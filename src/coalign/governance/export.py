@@ -34,18 +34,28 @@ def result_tables(
         "scores": scores.reset_index(),
         "ranks": ranks.reset_index(),
         "weights": pd.DataFrame(
-            [{"code": c, "parent": fw.nodes[c].parent, "weight": w} for c, w in res.weights.items() if c in fw.nodes]
+            [
+                {"code": c, "parent": fw.nodes[c].parent, "weight": w}
+                for c, w in res.weights.items()
+                if c in fw.nodes
+            ]
         ),
         "framework": fw.to_frame(),
         "log": res.log,
         "settings": pd.DataFrame(
-            [{"step": s["name"], "class": s["step"], "setting": k, "value": str(v)} for s in res.settings for k, v in s["params"].items()]
+            [
+                {"step": s["name"], "class": s["step"], "setting": k, "value": str(v)}
+                for s in res.settings
+                for k, v in s["params"].items()
+            ]
         ),
         "alpha": cronbach_alpha(res),
         "correlations": correlation_summary(res),
     }
     if res.data.synthetic:
-        tables["data_status"] = pd.DataFrame([{"data_status": "SYNTHETIC", "source": res.data.source}])
+        tables["data_status"] = pd.DataFrame(
+            [{"data_status": "SYNTHETIC", "source": res.data.source}]
+        )
     if res.outlier_report is not None:
         tables["outliers"] = res.outlier_report
     if uncertainty is not None:

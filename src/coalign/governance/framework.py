@@ -245,7 +245,9 @@ class Framework:
     def with_weights(self, weights: Mapping[str, float]) -> Framework:
         """A copy with some weights replaced (validated)."""
         self.check_weights(weights)
-        nodes = {c: replace(n, weight=float(weights.get(c, n.weight))) for c, n in self.nodes.items()}
+        nodes = {
+            c: replace(n, weight=float(weights.get(c, n.weight))) for c, n in self.nodes.items()
+        }
         return replace(self, nodes=nodes)
 
     # -- pruning ---------------------------------------------------------------------------
@@ -359,7 +361,9 @@ def build_framework(spec: FrameworkSpec, *, path: str | None = None) -> Framewor
     """Validate the tree of a parsed spec: one root, no cycles, known parents, sane fields."""
     file = path
     if (spec.root is None) == (spec.nodes is None):
-        raise InputError("give exactly one of 'root' (nested tree) or 'nodes' (flat list)", file=file)
+        raise InputError(
+            "give exactly one of 'root' (nested tree) or 'nodes' (flat list)", file=file
+        )
     flat: list[tuple[NodeSpec, str | None]] = []
     if spec.root is not None:
         _flatten(spec.root, None, flat)
@@ -392,18 +396,18 @@ def build_framework(spec: FrameworkSpec, *, path: str | None = None) -> Framewor
     # Cycles: follow parents from every node; a revisit within one walk is a cycle.
     for start in parent_of:
         trail: list[str] = []
-        code: str | None = start
-        while code is not None:
-            if code in trail:
-                cyc = trail[trail.index(code) :] + [code]
+        cur: str | None = start
+        while cur is not None:
+            if cur in trail:
+                cyc = trail[trail.index(cur) :] + [cur]
                 raise InputError(
                     f"cycle in the tree: {' -> '.join(cyc)} (each arrow points to a parent)",
                     file=file,
                     record=start,
                     field="parent",
                 )
-            trail.append(code)
-            code = parent_of[code]
+            trail.append(cur)
+            cur = parent_of[cur]
     roots = [c for c, p in parent_of.items() if p is None]
     if len(roots) != 1:
         raise InputError(
@@ -579,7 +583,9 @@ def _located(exc: ValidationError, raw: dict[str, Any], path: str | None) -> Inp
     return err
 
 
-def framework_from_coinr_meta(path: str | os.PathLike[str], *, code: str | None = None) -> Framework:
+def framework_from_coinr_meta(
+    path: str | os.PathLike[str], *, code: str | None = None
+) -> Framework:
     """Build a framework from a COINr ``iMeta`` table (CSV or Excel), e.g. ASEM_iMeta.csv.
 
     Rows of Type ``Indicator`` / ``Aggregate`` form the tree (``Parent`` column); ``Group`` and

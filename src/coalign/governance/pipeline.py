@@ -210,12 +210,15 @@ class IndexPipeline:
     def fingerprint(self, data: CrossSection | None = None) -> str:
         """A hash of the settings, the framework (structure and weights) and the data."""
         fw = self.framework
+        src = data if data is not None else self._data
         payload = {
             "settings": self.settings(),
             "framework": [fw.code, sorted((c, n.parent, n.weight) for c, n in fw.nodes.items())],
-            "data": (data or self._data).fingerprint() if (data or self._data) else None,
+            "data": src.fingerprint() if src is not None else None,
         }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return hashlib.sha256(
+            json.dumps(payload, sort_keys=True, default=str).encode()
+        ).hexdigest()[:16]
 
     def clone(self) -> IndexPipeline:
         """An unfitted copy with the same settings."""
@@ -330,4 +333,3 @@ class IndexPipeline:
             except TypeError as e:
                 raise InputError(f"pipeline config entry {i} ({name}): {e}") from None
         return cls(framework, steps)
-

@@ -24,9 +24,20 @@ EXAMPLE_SEED = 2024
 EXAMPLE_YEARS = (2023, 2024)
 # Coarse income groups of the 14 AGILE 2024 countries, used as imputation groups only.
 _INCOME = {
-    "CHN": "upper_middle", "USA": "high", "GBR": "high", "FRA": "high", "DEU": "high",
-    "JPN": "high", "CAN": "high", "ITA": "high", "BRA": "upper_middle", "RUS": "upper_middle",
-    "IND": "lower_middle", "ZAF": "upper_middle", "SGP": "high", "ARE": "high",
+    "CHN": "upper_middle",
+    "USA": "high",
+    "GBR": "high",
+    "FRA": "high",
+    "DEU": "high",
+    "JPN": "high",
+    "CAN": "high",
+    "ITA": "high",
+    "BRA": "upper_middle",
+    "RUS": "upper_middle",
+    "IND": "lower_middle",
+    "ZAF": "upper_middle",
+    "SGP": "high",
+    "ARE": "high",
 }
 
 

@@ -49,7 +49,9 @@ NORMALISATION_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _as_params(option: str | dict[str, Any], defaults: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def _as_params(
+    option: str | dict[str, Any], defaults: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     if isinstance(option, dict):
         if "method" not in option:
             raise InputError(f"uncertainty option {option!r} has no 'method'")
@@ -59,13 +61,18 @@ def _as_params(option: str | dict[str, Any], defaults: dict[str, dict[str, Any]]
     return {"method": option}
 
 
-_STEP_OF = {"imputation": Impute, "normalisation": Normalise, "weighting": Weight, "aggregation": Aggregate}
+_STEP_OF = {
+    "imputation": Impute,
+    "normalisation": Normalise,
+    "weighting": Weight,
+    "aggregation": Aggregate,
+}
 
 
 def _defaults(cls: type) -> dict[str, Any]:
     return {
         k: v.default
-        for k, v in inspect.signature(cls.__init__).parameters.items()
+        for k, v in inspect.signature(cls).parameters.items()
         if v.default is not inspect.Parameter.empty
     }
 
@@ -110,9 +117,13 @@ class UncertaintySpec:
             "imputation": steps["impute"].get_params(),
             "normalisation": steps["normalise"].get_params(),
             "weighting": steps["weight"].get_params(),
-            "aggregation": {k: v for k, v in steps["aggregate"].get_params().items() if k in ("method", "p", "min_share")},
+            "aggregation": {
+                k: v
+                for k, v in steps["aggregate"].get_params().items()
+                if k in ("method", "p", "min_share")
+            },
         }
-        out = {}
+        out: dict[str, Any] = {}
         for name in nominal:
             opts = getattr(self, name)
             opts = ["nominal"] if opts is None else list(opts)
@@ -120,8 +131,15 @@ class UncertaintySpec:
             # The same option twice would only bias the draw towards it.
             uniq: list[Any] = []
             for o in resolved:
-                key = _label(_as_params(o, NORMALISATION_DEFAULTS if name == "normalisation" else None))
-                if key not in [_label(_as_params(u, NORMALISATION_DEFAULTS if name == "normalisation" else None)) for u in uniq]:
+                key = _label(
+                    _as_params(o, NORMALISATION_DEFAULTS if name == "normalisation" else None)
+                )
+                if key not in [
+                    _label(
+                        _as_params(u, NORMALISATION_DEFAULTS if name == "normalisation" else None)
+                    )
+                    for u in uniq
+                ]:
                     uniq.append(o)
             out[name] = uniq
         return replace(self, **out)
@@ -130,7 +148,9 @@ class UncertaintySpec:
         """(name, options) of every factor, fixed ones included (resolve ``None`` first)."""
         for name in ("imputation", "normalisation", "weighting", "aggregation"):
             if getattr(self, name) is None or "nominal" in list(getattr(self, name)):
-                raise InputError(f"uncertainty: factor {name!r} is not resolved; call spec.resolved(pipeline)")
+                raise InputError(
+                    f"uncertainty: factor {name!r} is not resolved; call spec.resolved(pipeline)"
+                )
         assert self.imputation is not None and self.normalisation is not None
         assert self.weighting is not None and self.aggregation is not None
         out = [
@@ -193,13 +213,24 @@ def sobol_indices(
         raise InputError("sobol_indices: U must be a Saltelli design for the given factors")
     if np.ptp(Y) == 0:
         return pd.DataFrame(
-            {"factor": list(names), "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0, "constant": True}
+            {
+                "factor": list(names),
+                "S1": 0.0,
+                "S1_conf": 0.0,
+                "ST": 0.0,
+                "ST_conf": 0.0,
+                "constant": True,
+            }
         )
     problem = {"num_vars": d, "names": list(names), "bounds": [[0.0, 1.0]] * d}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         si = sobol_analyze.analyze(
-            problem, Y, calc_second_order=False, num_resamples=num_resamples, seed=seed,
+            problem,
+            Y,
+            calc_second_order=False,
+            num_resamples=num_resamples,
+            seed=seed,
             print_to_console=False,
         )
     return pd.DataFrame(
@@ -298,7 +329,10 @@ class UncertaintyResult:
         """The option each replication used, by factor."""
         return pd.DataFrame(
             {
-                name: [_label(opts[i], name) if name != "weights" else int(i) for i in self.design.choices[name]]
+                name: [
+                    _label(opts[i], name) if name != "weights" else int(i)
+                    for i in self.design.choices[name]
+                ]
                 for name, opts in self.design.factors
             }
         )
@@ -306,7 +340,9 @@ class UncertaintyResult:
 
 def _prepare(
     pipeline: IndexPipeline, cs: CrossSection, spec: UncertaintySpec, progress: Progress | None
-) -> tuple[TreePlan, list[str], dict[tuple[int, int], np.ndarray], dict[tuple[int, int, int], np.ndarray]]:
+) -> tuple[
+    TreePlan, list[str], dict[tuple[int, int], np.ndarray], dict[tuple[int, int, int], np.ndarray]
+]:
     """Normalised indicator matrices per (imputation, normalisation) and base weights per
     (imputation, normalisation, weighting): each computed once."""
     factors = dict(spec.factors())
@@ -331,7 +367,9 @@ def _prepare(
             if plan is None:
                 plan, units = this_plan, [str(u) for u in X.index]
             elif this_plan.codes != plan.codes or [str(u) for u in X.index] != units:
-                raise InputError("uncertainty: options changed which units or indicators are screened in")
+                raise InputError(
+                    "uncertainty: options changed which units or indicators are screened in"
+                )
             Xs[(i, j)] = X[plan.indicators].to_numpy(dtype=float)
             for k, wp in enumerate(wts):
                 wstep = Weight(**_weight_params(wp, steps["weight"]))
@@ -422,18 +460,29 @@ def _vectorised_scores(
     done = 0
     for g in np.unique(key):
         rows = np.flatnonzero(key == g)
-        i, j, a = int(ch["imputation"][rows[0]]), int(ch["normalisation"][rows[0]]), int(ch["aggregation"][rows[0]])
+        i, j, a = (
+            int(ch["imputation"][rows[0]]),
+            int(ch["normalisation"][rows[0]]),
+            int(ch["aggregation"][rows[0]]),
+        )
         ap = aggs[a]
         X = Xs[(i, j)]
         for start in range(0, len(rows), chunk):
             r = rows[start : start + chunk]
-            base = np.stack([Ws[(i, j, int(k))] for k in range(len(dict(design.factors)["weighting"]))])
+            base = np.stack(
+                [Ws[(i, j, int(k))] for k in range(len(dict(design.factors)["weighting"]))]
+            )
             W = base[ch["weighting"][r]]
             if design.noise is not None:
                 W = W * design.noise[ch["weights"][r]]
             S, nf = plan.aggregate(
-                X, W, ap["method"], p=float(ap.get("p", 1.0)), nonpositive=spec.nonpositive,
-                floor=spec.floor, min_share=float(ap.get("min_share", 0.0)),
+                X,
+                W,
+                ap["method"],
+                p=float(ap.get("p", 1.0)),
+                nonpositive=spec.nonpositive,
+                floor=spec.floor,
+                min_share=float(ap.get("min_share", 0.0)),
             )
             floored += nf
             out[r] = S[:, :, plan.root]
@@ -507,7 +556,9 @@ def _sobol(
     glob.insert(0, "output", "mean absolute rank shift")
     per = []
     for k, u in enumerate(res.units):
-        t = sobol_indices(names, U, res.ranks[:, k].astype(float), seed=seed, num_resamples=num_resamples)
+        t = sobol_indices(
+            names, U, res.ranks[:, k].astype(float), seed=seed, num_resamples=num_resamples
+        )
         t.insert(0, "unit", u)
         per.append(t)
         if progress:

@@ -71,12 +71,24 @@ class Aggregate(Step):
         )
         out = pd.DataFrame(S, index=X.index, columns=plan.codes)
         if floored:
-            ctx.note(self.name, "treatment", "all", f"{floored} non-positive value(s) floored at {self.floor:g} for {self.method} aggregation")
+            ctx.note(
+                self.name,
+                "treatment",
+                "all",
+                f"{floored} non-positive value(s) floored at {self.floor:g} for {self.method} aggregation",
+            )
         for code in plan.aggregates:
             miss = out[code].isna()
             if miss.any():
                 units = ", ".join(map(str, out.index[miss.to_numpy()][:10]))
                 kind = "exclusion" if code == ctx.framework.root else "missing"
-                what = "excluded from the ranking" if code == ctx.framework.root else "score missing"
-                ctx.note(self.name, kind, code, f"{what} for {int(miss.sum())} unit(s) with too little data: {units}")
+                what = (
+                    "excluded from the ranking" if code == ctx.framework.root else "score missing"
+                )
+                ctx.note(
+                    self.name,
+                    kind,
+                    code,
+                    f"{what} for {int(miss.sum())} unit(s) with too little data: {units}",
+                )
         return out

@@ -57,7 +57,10 @@ class Step:
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The settings, as passed to the constructor."""
-        return {k: copy.deepcopy(getattr(self, k)) if deep else getattr(self, k) for k in self._param_names()}
+        return {
+            k: copy.deepcopy(getattr(self, k)) if deep else getattr(self, k)
+            for k in self._param_names()
+        }
 
     def set_params(self, **params: Any) -> Self:
         """Change settings; unknown names are an error. Fitted state is discarded."""

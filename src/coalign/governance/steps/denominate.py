@@ -61,7 +61,9 @@ class Denominate(Step):
             zero = d == 0
             if zero.any():
                 unit = str(d.index[np.flatnonzero(zero.to_numpy())[0]])
-                raise InputError(f"Denominate: denominator {den!r} is 0 for unit {unit!r}", field=den)
+                raise InputError(
+                    f"Denominate: denominator {den!r} is 0 for unit {unit!r}", field=den
+                )
             lost = d.isna() & out[ind].notna()
             if lost.any():
                 ctx.note(
@@ -73,6 +75,10 @@ class Denominate(Step):
                 )
             out[ind] = out[ind] / d * self.scale
         if self.mapping_:
-            ctx.note(self.name, "treatment", ", ".join(self.mapping_), "divided by " + ", ".join(
-                sorted(set(self.mapping_.values()))))
+            ctx.note(
+                self.name,
+                "treatment",
+                ", ".join(self.mapping_),
+                "divided by " + ", ".join(sorted(set(self.mapping_.values()))),
+            )
         return out

@@ -93,7 +93,11 @@ class Impute(Step):
                 col = out[c]
                 if not col.isna().any():
                     continue
-                fill = g.map(self.group_stats_[c]) if c in self.group_stats_ else pd.Series(np.nan, index=X.index)
+                fill = (
+                    g.map(self.group_stats_[c])
+                    if c in self.group_stats_
+                    else pd.Series(np.nan, index=X.index)
+                )
                 fallback = col.isna() & fill.isna()
                 if fallback.any():
                     ctx.note(
@@ -110,12 +114,19 @@ class Impute(Step):
             arr = _regression_fill(X.to_numpy(dtype=float), self.reg_)
             out = pd.DataFrame(arr, index=X.index, columns=X.columns)
         elif self.method == "em":
-            out = pd.DataFrame(_em_fill(X.to_numpy(dtype=float), self.em_), index=X.index, columns=X.columns)
+            out = pd.DataFrame(
+                _em_fill(X.to_numpy(dtype=float), self.em_), index=X.index, columns=X.columns
+            )
         if out.isna().to_numpy().any():
             c = out.columns[out.isna().any().to_numpy()][0]
             raise InputError(f"Impute({self.method}): could not fill indicator {c!r}")
         if n_missing:
-            ctx.note(self.name, "treatment", "all", f"{n_missing} missing value(s) imputed by {self.method}")
+            ctx.note(
+                self.name,
+                "treatment",
+                "all",
+                f"{n_missing} missing value(s) imputed by {self.method}",
+            )
         return out
 
 

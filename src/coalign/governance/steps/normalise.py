@@ -70,11 +70,18 @@ class Normalise(Step):
             p: dict[str, Any] = {"dir": d}
             if self.method in ("minmax", "zscore", "dist_target", "rank", "percentile"):
                 y = d * x
-                p.update(min=float(y.min()), max=float(y.max()), mu=float(y.mean()),
-                         sd=float(y.std(ddof=1)) if len(y) > 1 else 0.0, ref=np.sort(y))
+                p.update(
+                    min=float(y.min()),
+                    max=float(y.max()),
+                    mu=float(y.mean()),
+                    sd=float(y.std(ddof=1)) if len(y) > 1 else 0.0,
+                    ref=np.sort(y),
+                )
             if self.method == "goalposts":
                 if node.goalposts is None:
-                    raise InputError(f"Normalise(goalposts): indicator {c!r} has no goalposts in the framework")
+                    raise InputError(
+                        f"Normalise(goalposts): indicator {c!r} has no goalposts in the framework"
+                    )
                 p["gp"] = node.goalposts
             if self.method == "dist_target":
                 tgt = (self.targets or {}).get(c, node.target)
@@ -107,7 +114,9 @@ class Normalise(Step):
             y = p["dir"] * x
             m = self.method
             if m in ("minmax", "zscore") and (p["max"] - p["min"] == 0 or p["sd"] == 0):
-                ctx.note(self.name, "treatment", c, "constant indicator: set to the middle of the scale")
+                ctx.note(
+                    self.name, "treatment", c, "constant indicator: set to the middle of the scale"
+                )
                 out[c] = np.where(np.isnan(x), np.nan, mid[m])
                 continue
             if m == "minmax":
@@ -134,4 +143,3 @@ class Normalise(Step):
                     raise InputError(f"Normalise(dist_best): non-positive value in {c!r}")
             out[c] = np.where(np.isnan(x), np.nan, z)
         return out
-

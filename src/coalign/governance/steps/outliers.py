@@ -147,15 +147,14 @@ def _apply(x: np.ndarray, plan: dict[str, Any]) -> np.ndarray:
     if act == "none":
         return x
     if act == "winsorise":
-        return np.minimum(x, plan["bound"]) if plan["tail"] == "high" else np.maximum(x, plan["bound"])
+        return (
+            np.minimum(x, plan["bound"]) if plan["tail"] == "high" else np.maximum(x, plan["bound"])
+        )
     ref = plan["ref"]
     base = (x - ref + 1.0) if plan["tail"] == "high" else (ref - x + 1.0)
     if np.any(base <= 0):
         raise InputError(
             f"{act} transform: a value lies beyond the range seen in fit (reference {ref:g})"
         )
-    if act == "log":
-        y = np.log(base)
-    else:
-        y = stats.boxcox(base, lmbda=plan["lambda"])
+    y = np.log(base) if act == "log" else stats.boxcox(base, lmbda=plan["lambda"])
     return y if plan["tail"] == "high" else -y

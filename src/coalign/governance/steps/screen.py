@@ -40,9 +40,7 @@ class Screen(Step):
         ]
         kept = [c for c in X.columns if c not in drop_ind]
         cov_unit = X[kept].notna().mean(axis=1) if kept else pd.Series(0.0, index=X.index)
-        drop_unit = [
-            u for u in X.index if cov_unit[u] == 0 or cov_unit[u] < self.min_unit_coverage
-        ]
+        drop_unit = [u for u in X.index if cov_unit[u] == 0 or cov_unit[u] < self.min_unit_coverage]
         if len(drop_unit) == len(X.index):
             raise InputError(
                 "Screen: every unit fails the availability threshold "
@@ -77,7 +75,9 @@ class Screen(Step):
             fw, removed = ctx.framework.prune(self.drop_indicators_)
             for c in removed:
                 if c not in self.drop_indicators_:
-                    ctx.note(self.name, "exclusion", c, "aggregate excluded: all its indicators excluded")
+                    ctx.note(
+                        self.name, "exclusion", c, "aggregate excluded: all its indicators excluded"
+                    )
             ctx.framework = fw
         keep_cols = [c for c in X.columns if c not in self.drop_indicators_]
         return X.loc[[u for u in X.index if u not in self.drop_units_], keep_cols]

@@ -49,7 +49,9 @@ class Weight(Step):
     def _validate(self) -> None:
         check_choice("Weight", "method", self.method, METHODS)
         if self.weights is not None and self.method != "expert":
-            raise InputError(f"Weight: weights=... applies to method 'expert' only, not {self.method!r}")
+            raise InputError(
+                f"Weight: weights=... applies to method 'expert' only, not {self.method!r}"
+            )
 
     def fit(self, X: pd.DataFrame, context: Context | None = None) -> Self:
         ctx = self._need(context)
@@ -57,11 +59,21 @@ class Weight(Step):
         if self.weights is not None:
             # Codes that were screened out are reported, not silently ignored.
             gone = [c for c in self.weights if c not in fw.nodes]
-            fw.check_weights({c: w for c, w in self.weights.items() if c in fw.nodes}, what="Weight")
+            fw.check_weights(
+                {c: w for c, w in self.weights.items() if c in fw.nodes}, what="Weight"
+            )
             for c in gone:
-                ctx.note(self.name, "note", c, "weight given for a code that is not (or no longer) in the index; ignored")
+                ctx.note(
+                    self.name,
+                    "note",
+                    c,
+                    "weight given for a code that is not (or no longer) in the index; ignored",
+                )
         if self.method == "expert":
-            w = {**fw.weights(), **{c: float(v) for c, v in (self.weights or {}).items() if c in fw.nodes}}
+            w = {
+                **fw.weights(),
+                **{c: float(v) for c, v in (self.weights or {}).items() if c in fw.nodes},
+            }
         elif self.method == "equal":
             w = {c: 1.0 for c in fw.weights()}
         else:
@@ -70,7 +82,9 @@ class Weight(Step):
             for c, m in self.multipliers.items():
                 if c in w:
                     w[c] = w[c] * float(m)
-        fw.check_weights({c: v for c, v in w.items() if c in fw.nodes}, what=f"Weight({self.method})")
+        fw.check_weights(
+            {c: v for c, v in w.items() if c in fw.nodes}, what=f"Weight({self.method})"
+        )
         self.weights_ = w
         self.context_ = ctx
         return self
@@ -144,7 +158,10 @@ def _corr_opt(a: np.ndarray) -> np.ndarray:
 
     # Bounded below so that no child drops out of the index entirely.
     res = optimize.minimize(
-        loss, np.full(k, 1.0 / k), method="SLSQP", bounds=[(0.01, 1.0)] * k,
+        loss,
+        np.full(k, 1.0 / k),
+        method="SLSQP",
+        bounds=[(0.01, 1.0)] * k,
         options={"maxiter": 300, "ftol": 1e-10},
     )
     w = np.asarray(res.x)
