@@ -17,6 +17,8 @@ from coalign.benchmarks.values.cli import app as values_app  # noqa: E402
 app.add_typer(values_app, name="values")
 from coalign.judges.cli import judge_cmd  # noqa: E402
 app.command("judge")(judge_cmd)
+from coalign.governance.cli import index_app  # noqa: E402
+app.add_typer(index_app, name="index")
 
 
 @app.command("models")
