@@ -12,14 +12,6 @@ app = typer.Typer(
 )
 console = Console()
 
-from coalign.benchmarks.values.cli import app as values_app  # noqa: E402
-
-app.add_typer(values_app, name="values")
-from coalign.judges.cli import judge_cmd  # noqa: E402
-app.command("judge")(judge_cmd)
-from coalign.governance.cli import index_app  # noqa: E402
-app.add_typer(index_app, name="index")
-
 
 @app.command("models")
 def models_cmd() -> None:
@@ -42,12 +34,18 @@ def judges_cmd() -> None:
 # Each capability owns its command group; registered here so `coalign --help` lists them all.
 from coalign.benchmarks.agents.cli import app as agents_app  # noqa: E402
 from coalign.benchmarks.scirisk.cli import app as scirisk_app  # noqa: E402
+from coalign.benchmarks.values.cli import app as values_app  # noqa: E402
 from coalign.correction.cli import align_app  # noqa: E402
 from coalign.cycle.cli import demo  # noqa: E402
+from coalign.governance.cli import index_app  # noqa: E402
+from coalign.judges.cli import judge_cmd  # noqa: E402
 from coalign.oversight.cli import review_app  # noqa: E402
 
-app.add_typer(agents_app, name="agents")
+app.command("demo")(demo)
+app.command("judge")(judge_cmd)
 app.add_typer(scirisk_app, name="scirisk")
+app.add_typer(values_app, name="values")
+app.add_typer(agents_app, name="agents")
 app.add_typer(review_app, name="review")
 app.add_typer(align_app, name="align")
-app.command("demo")(demo)
+app.add_typer(index_app, name="index")
