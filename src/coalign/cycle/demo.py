@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
@@ -32,6 +32,7 @@ from inspect_ai.log import EvalLog, read_eval_log
 
 from coalign.cycle.stages import StageRunner
 
+Display = Literal["full", "conversation", "rich", "plain", "log", "none"]
 HF_BASE = "coalign/hf"
 PROJECT = "demo"
 
@@ -75,7 +76,7 @@ class DemoResult:
 
 
 def _eval(
-    tasks: list[Task], model: str, model_args: dict[str, Any], log_dir: Path, display: str
+    tasks: list[Task], model: str, model_args: dict[str, Any], log_dir: Path, display: Display
 ) -> list[str]:
     logs = inspect_eval(
         tasks,
@@ -183,7 +184,7 @@ def _oversee(
         confidence_below=0.9, severity_at_least=2, audit_fraction=0.2, seed=cfg.seed
     )
     res = import_and_escalate(train_log, db_url, project=PROJECT, policy=policy)
-    escalated = res.escalation.escalated if hasattr(res.escalation, "escalated") else None
+    escalated = res.escalation.escalated
     if cfg.review:
         _wait_for_people(cfg, db_url, say)
         auto: dict[str, Any] = {}
@@ -197,7 +198,7 @@ def _oversee(
         "escalated": escalated,
         "automated": auto,
         "pairs": str(data_dir / "pairs_oversight.jsonl"),
-        "n_pairs": exported.count,
+        "n_pairs": exported.written,
     }
 
 
@@ -213,17 +214,19 @@ def _wait_for_people(cfg: DemoConfig, db_url: str, say: Callable[[str], None]) -
     from coalign.oversight.reviews import list_items
     from coalign.oversight.web.app import create_app
 
+    # a fresh account per run, so a resumed demo never trips over the previous one
+    username = f"reviewer-{secrets.token_hex(3)}"
     password = secrets.token_urlsafe(9)
-    with open_store(db_url) as store:
-        create_user(store, "reviewer", password, role="adjudicator", projects=[PROJECT])
+    store = open_store(db_url)
+    create_user(store, username, password, role="adjudicator", projects=[PROJECT])
     server = uvicorn.Server(
-        uvicorn.Config(create_app(db_url), host=cfg.host, port=cfg.port, log_level="warning")
+        uvicorn.Config(create_app(store), host=cfg.host, port=cfg.port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     say(
         f"Review the escalated items at http://{cfg.host}:{cfg.port}/ "
-        f"(user 'reviewer', password '{password}'); the demo continues when all are decided."
+        f"(user '{username}', password '{password}'); the demo continues when all are decided."
     )
     try:
         while True:
@@ -238,6 +241,7 @@ def _wait_for_people(cfg: DemoConfig, db_url: str, say: Callable[[str], None]) -
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        store.close()
 
 
 def _train(
@@ -272,7 +276,7 @@ def run_demo(
     cfg: DemoConfig,
     *,
     fresh: bool = False,
-    display: str = "rich",
+    display: Display = "rich",
     say: Callable[[str], None] = print,
 ) -> DemoResult:
     """Run (or resume) the demo cycle and write the HTML report."""

@@ -107,7 +107,7 @@ def _summary_section(
         )
     ]
     blocks.append(Table(rows, caption="Before and after correction (held-out items only)"))
-    facts = [
+    facts: list[dict[str, Any]] = [
         {"what": "science-risk items held out for evaluation", "value": split.get("n_heldout")},
         {
             "what": "science-risk prompts whose answers went to oversight",
@@ -131,7 +131,10 @@ def _summary_section(
         {"what": "judge", "value": cfg.judge},
     ]
     blocks.append(
-        Table([f for f in facts if f["value"] not in (None, "")], caption="What this run did")
+        Table(
+            [f for f in facts if f["value"] not in (None, "")],
+            caption="What this run did",
+        )
     )
     blocks.append(
         Table(
