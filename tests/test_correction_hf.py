@@ -75,3 +75,19 @@ def test_hf_loglik_matches_gguf_and_prefers_sensible_answers():
     # Same weights (dequantised vs Q4_1 kernels): close, not identical.
     assert ref.n_tokens == good.n_tokens
     assert abs(ref.mean - good.mean) < 0.25
+
+
+def test_values_likelihood_mode_runs_on_hf_with_adapter(adapter_dir):
+    """The values benchmark's likelihood mode scores through coalign/hf (the demo's path)."""
+    from inspect_ai import eval as inspect_eval
+
+    from coalign.benchmarks.values.task import values
+
+    name, args = hf_model_spec("smollm2", adapter_dir)
+    [log] = inspect_eval(
+        values(mode="likelihood", limit=3, seed=0), model=name, model_args=args, display="none"
+    )
+    assert log.status == "success"
+    assert all(s.error is None for s in log.samples)
+    margins = [s.scores[next(iter(s.scores))].metadata["margin"] for s in log.samples]
+    assert len(margins) == 3 and all(isinstance(m, float) for m in margins)

@@ -8,21 +8,38 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from coalign.cycle.demo import DemoConfig, run_demo
+
 console = Console()
+# the CLI shows the library's defaults, so the two cannot drift apart
+_D = DemoConfig()
 
 
 def demo(
     out: Path = typer.Option(
-        Path("coalign-out"),
+        _D.out,
         help="Folder for logs, data, the review database, the adapter and report.html.",
     ),
-    judge: str = typer.Option("classifier", help="Judge spec (see `coalign judges`)."),
-    seed: int = typer.Option(0, help="Seed for splits and samples."),
-    scirisk_eval: int = typer.Option(40, help="Held-out science-risk items evaluated."),
-    scirisk_train: int = typer.Option(64, help="Science-risk prompts sent to oversight."),
-    values_eval: int = typer.Option(40, help="Values items per held-out part (in/out of domain)."),
-    values_train: int = typer.Option(48, help="Values training items turned into pairs."),
-    agents: int = typer.Option(3, help="Agent scenarios (each run under Trust and Warning)."),
+    judge: str = typer.Option(_D.judge, help="Judge spec (see `coalign judges`)."),
+    seed: int = typer.Option(_D.seed, help="Seed for splits and samples."),
+    scirisk_eval: int = typer.Option(
+        _D.scirisk_eval, help="Held-out science-risk items evaluated."
+    ),
+    scirisk_train: int = typer.Option(
+        _D.scirisk_train, help="Science-risk prompts sent to oversight."
+    ),
+    values_eval: int = typer.Option(
+        _D.values_eval, help="Values items per held-out part (in/out of domain)."
+    ),
+    values_train: int = typer.Option(
+        _D.values_train, help="Values training items turned into pairs."
+    ),
+    agents: int = typer.Option(
+        _D.agents_scenarios, help="Agent scenarios (each run under Trust and Warning)."
+    ),
+    max_tokens: int = typer.Option(_D.max_tokens, help="Answer length limit in the evaluations."),
+    epochs: float = typer.Option(_D.dpo["num_epochs"], help="DPO epochs."),
+    lr: float | None = typer.Option(None, help="DPO learning rate (default: the DPO default)."),
     review: bool = typer.Option(
         False,
         "--review",
@@ -31,12 +48,13 @@ def demo(
     correct: bool = typer.Option(
         True, "--correct/--no-correct", help="Train and re-evaluate (off: evaluation only)."
     ),
-    port: int = typer.Option(8765, help="Port of the reviewer app with --review."),
+    port: int = typer.Option(_D.port, help="Port of the reviewer app with --review."),
     fresh: bool = typer.Option(False, "--fresh", help="Start over instead of resuming."),
 ) -> None:
     """Run the whole cycle offline: evaluate, judge, escalate, decide, LoRA-DPO, re-evaluate."""
-    from coalign.cycle.demo import DemoConfig, run_demo
-
+    dpo: dict[str, float] = {"num_epochs": epochs}
+    if lr is not None:
+        dpo["learning_rate"] = lr
     cfg = DemoConfig(
         out=out,
         judge=judge,
@@ -46,9 +64,11 @@ def demo(
         values_eval=values_eval,
         values_train=values_train,
         agents_scenarios=agents,
+        max_tokens=max_tokens,
         review=review,
         correct=correct,
         port=port,
+        dpo=dpo,
     )
     try:
         result = run_demo(cfg, fresh=fresh, say=lambda m: console.print(m))

@@ -44,17 +44,20 @@ class DemoConfig:
     out: Path = Path("coalign-out")
     judge: str = "classifier"
     seed: int = 0
+    # Sizes chosen so the whole cycle stays under 15 minutes on 2 CPU cores; raise them for
+    # tighter intervals (the wall time grows about linearly).
     scirisk_eval: int = 40
-    scirisk_train: int = 64
+    scirisk_train: int = 48
     values_eval: int = 40
-    values_train: int = 48
-    agents_scenarios: int = 3
-    max_tokens: int = 96
+    values_train: int = 32
+    agents_scenarios: int = 2
+    max_tokens: int = 64
     review: bool = False
     correct: bool = True
     host: str = "127.0.0.1"
     port: int = 8765
-    dpo: dict[str, Any] = field(default_factory=dict)
+    # DPOTrainConfig overrides (the DPO defaults otherwise)
+    dpo: dict[str, Any] = field(default_factory=lambda: {"num_epochs": 2.0})
 
     def fingerprint(self) -> dict[str, Any]:
         """The settings that decide results (a resumed run must match them)."""
@@ -91,6 +94,14 @@ def _eval(
     if bad:
         err = bad[0].error.message if bad[0].error else bad[0].status
         raise RuntimeError(f"evaluation of {bad[0].eval.task} failed: {err}")
+    # A sample that errored has no score; the report would silently lose it, so stop here.
+    for lg in logs:
+        errors = [s.error.message for s in lg.samples or [] if s.error is not None]
+        if errors:
+            raise RuntimeError(
+                f"evaluation of {lg.eval.task}: {len(errors)} of {len(lg.samples or [])} "
+                f"samples failed (log {lg.location}); first error: {errors[0]}"
+            )
     return [lg.location for lg in logs]
 
 

@@ -8,6 +8,7 @@ free.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import math
 import os
@@ -136,6 +137,16 @@ class GGUFRuntime:
 
 _runtimes: dict[tuple[str, int], GGUFRuntime] = {}
 _runtimes_lock = threading.Lock()
+
+
+@atexit.register
+def _close_runtimes() -> None:
+    # llama-cpp's __del__ fails noisily when it runs during interpreter teardown (its module
+    # globals are gone by then), so free the shared contexts while everything still exists.
+    with _runtimes_lock:
+        for rt in _runtimes.values():
+            rt.llama.close()
+        _runtimes.clear()
 
 
 def get_runtime(path: Path, n_ctx: int = 2048) -> GGUFRuntime:

@@ -100,6 +100,26 @@ class GGUFLoglik:
         return out
 
 
+class RuntimeLoglik:
+    """Adapter over a runtime that scores one continuation at a time under its own lock
+    (:class:`coalign.models.hf.HFRuntime`, behind ``coalign/hf`` with or without an adapter)."""
+
+    def __init__(self, runtime: Any, name: str) -> None:
+        self.runtime = runtime
+        self.name = name
+
+    def loglik(self, messages: list[dict[str, str]], continuation: str) -> LogLikelihood:
+        """Delegate to the runtime."""
+        result: LogLikelihood = self.runtime.loglik(messages, continuation)
+        return result
+
+    def loglik_many(
+        self, messages: list[dict[str, str]], continuations: list[str]
+    ) -> list[LogLikelihood]:
+        """:meth:`loglik` for each continuation."""
+        return [self.loglik(messages, c) for c in continuations]
+
+
 class TransformersLoglik:
     """Length-normalisable log-likelihood from a transformers causal LM, on CPU or GPU."""
 
@@ -185,8 +205,10 @@ def resolve_loglik(spec: str | None, model: Any = None) -> LoglikModel:
         raise ValueError(f"unknown scorer {spec!r}; use smollm2, gguf:<path> or hf:<name or path>")
     api = getattr(model, "api", None)
     runtime = getattr(api, "runtime", None)
-    if runtime is not None and hasattr(runtime, "loglik"):
+    if runtime is not None and hasattr(runtime, "llama"):
         return GGUFLoglik(runtime, str(model))
+    if runtime is not None and hasattr(runtime, "loglik"):
+        return RuntimeLoglik(runtime, str(model))
     hf_model, tok = getattr(api, "model", None), getattr(api, "tokenizer", None)
     if hf_model is not None and tok is not None:
         return TransformersLoglik(str(model), model=hf_model, tokenizer=tok)
