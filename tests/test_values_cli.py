@@ -56,3 +56,29 @@ def test_import_split_and_export(tmp_path: Path) -> None:
         app, ["values", "export-pairs", "-o", str(tmp_path / "pairs.jsonl"), "--split", "test_ood"]
     )
     assert r.exit_code == 0 and (tmp_path / "pairs.jsonl").stat().st_size > 0
+
+
+def test_report_from_scripted_choice_run(tmp_path: Path) -> None:
+    from inspect_ai import eval as inspect_eval
+
+    from coalign.benchmarks.values.schema import load_dataset
+    from coalign.benchmarks.values.task import values
+
+    [log] = inspect_eval(
+        values(mode="choice", limit=30),
+        model="coalign/scripted",
+        model_args={"rules": [{"match": ".", "response": "A"}]},
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    by_id = {i.id: i for i in load_dataset().items}
+    k = sum(by_id[str(s.id)].preferred == 0 for s in log.samples)
+    out = tmp_path / "v.html"
+    res = runner.invoke(app, ["values", "report", log.location, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert f"({k}/30)" in res.output  # overall PAA as k/n: always answering A
+    assert "country" in res.output and "region" in res.output
+    assert out.exists() and "Value-alignment benchmark" in out.read_text()
+
+    bad = runner.invoke(app, ["values", "report", str(tmp_path / "missing.eval")])
+    assert bad.exit_code == 2 and "does not exist" in bad.output

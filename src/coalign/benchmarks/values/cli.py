@@ -204,3 +204,41 @@ def generate_cmd(
     console.print(
         f"drafted {report.drafted}, kept {report.kept}; dropped: {report.dropped or 'none'}"
     )
+
+
+@app.command("report")
+def report_cmd(
+    logs: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Inspect eval logs of coalign/values"
+    ),
+    out: Path = typer.Option(Path("values_report.html"), help="HTML report to write"),
+) -> None:
+    """PAA per mode, disparity by country, region and demographic field, and an HTML report."""
+    from inspect_ai.log import read_eval_log
+
+    from coalign.benchmarks.values.disparity import all_disparities, overall, records_from_logs
+    from coalign.benchmarks.values.report import report_sections
+    from coalign.report import write_report
+
+    evals = [read_eval_log(str(p)) for p in logs]
+    records = records_from_logs(evals)
+    if not records:
+        raise typer.BadParameter("no coalign/values samples in these logs", param_hint="LOGS")
+    for mode in sorted({r.mode for r in records}):
+        recs = [r for r in records if r.mode == mode]
+        t = RichTable(title=f"PAA ({mode}): {overall(recs).format()}")
+        for col in ("field", "groups", "best", "worst", "worst PAA", "gap", "permutation p"):
+            t.add_column(col)
+        for d in all_disparities(recs):
+            t.add_row(
+                d.field,
+                str(len(d.rates)),
+                d.best or "",
+                d.worst or "",
+                d.rates[d.worst].format() if d.worst else "",
+                d.gap.format() if d.gap else "",
+                f"{d.p_value:.3f}",
+            )
+        console.print(t)
+    write_report(out, "Value-alignment benchmark", report_sections(evals))
+    console.print(f"report: {out}")
