@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _browser import ARGS, CHROMIUM, needs_chromium
 from _oversight_helpers import make_log, v
 from sqlalchemy import select
 
@@ -26,24 +27,7 @@ from coalign.oversight import (
 )
 from coalign.oversight.models import FinalDecision, Item, Review
 
-CHROMIUM = os.environ.get("COALIGN_CHROMIUM") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="browser test needs Debian's chromium (apt-get install -y chromium)",
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 def _free_port() -> int:
