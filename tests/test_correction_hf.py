@@ -75,6 +75,13 @@ def test_hf_loglik_matches_gguf_and_prefers_sensible_answers():
     # Same weights (dequantised vs Q4_1 kernels): close, not identical.
     assert ref.n_tokens == good.n_tokens
     assert abs(ref.mean - good.mean) < 0.25
+    # Shared-prompt scoring gives the same numbers as one call per continuation.
+    conts = ["The capital of France is Paris.", "Banana.", "", "Paris"]
+    many = hf.loglik_many(msgs, conts)
+    for c, m in zip(conts, many, strict=True):
+        one = hf.loglik(msgs, c)
+        assert m.n_tokens == one.n_tokens
+        assert abs(m.logprob - one.logprob) < 1e-3 * max(1, one.n_tokens)
 
 
 def test_values_likelihood_mode_runs_on_hf_with_adapter(adapter_dir):

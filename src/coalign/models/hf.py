@@ -317,6 +317,53 @@ class HFRuntime:
         lp = logp.gather(1, target.unsqueeze(1)).sum()
         return LogLikelihood(float(lp), int(target.shape[0]))
 
+    def loglik_many(
+        self, messages: Sequence[dict[str, str]], continuations: Sequence[str]
+    ) -> list[LogLikelihood]:
+        """:meth:`loglik` of several continuations, evaluating the shared prompt only once.
+
+        The prompt's key/value cache is computed once and copied for each continuation, which
+        saves most of the cost when the prompt is long (persona + question in the values
+        benchmark) and the continuations short.
+        """
+        import copy
+        import inspect
+
+        import torch
+
+        prompt = self.format_prompt(messages)
+        tok = self.tokenizer
+        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        fulls = [tok(prompt + c, add_special_tokens=False)["input_ids"] for c in continuations]
+        starts = []
+        for full in fulls:
+            start = 0
+            while start < min(len(p_ids), len(full)) and p_ids[start] == full[start]:
+                start += 1
+            starts.append(max(start, 1))
+        shared = min(starts, default=1)
+        out: list[LogLikelihood] = []
+        # transformers 5 renamed ``past_key_values`` to ``cache`` (the old name is deprecated)
+        params = inspect.signature(type(self.model).forward).parameters
+        kw = "cache" if "cache" in params else "past_key_values"
+        with self.lock, torch.inference_mode():
+            prefix = torch.tensor([p_ids[:shared]], device=self.device)
+            first = self.model(input_ids=prefix, use_cache=True, logits_to_keep=1)
+            cache, last = getattr(first, kw), first.logits[0, -1:].float()
+            for full, start in zip(fulls, starts, strict=True):
+                if start >= len(full):
+                    out.append(LogLikelihood(0.0, 0))
+                    continue
+                rest = torch.tensor([full[shared:]], device=self.device)
+                step = self.model(input_ids=rest, use_cache=True, **{kw: copy.deepcopy(cache)})
+                # row i predicts token shared + i
+                logits = torch.cat([last, step.logits[0, :-1].float()])[start - shared :]
+                logp = torch.log_softmax(logits, dim=-1)
+                target = torch.tensor(full[start:], device=self.device)
+                lp = logp.gather(1, target.unsqueeze(1)).sum()
+                out.append(LogLikelihood(float(lp), int(target.shape[0])))
+        return out
+
 
 _runtimes: dict[tuple[str, str | None, str | None, str | None], HFRuntime] = {}
 _runtimes_lock = threading.Lock()

@@ -101,7 +101,7 @@ class GGUFLoglik:
 
 
 class RuntimeLoglik:
-    """Adapter over a runtime that scores one continuation at a time under its own lock
+    """Adapter over a runtime that scores continuations under its own lock
     (:class:`coalign.models.hf.HFRuntime`, behind ``coalign/hf`` with or without an adapter)."""
 
     def __init__(self, runtime: Any, name: str) -> None:
@@ -116,7 +116,10 @@ class RuntimeLoglik:
     def loglik_many(
         self, messages: list[dict[str, str]], continuations: list[str]
     ) -> list[LogLikelihood]:
-        """:meth:`loglik` for each continuation."""
+        """The runtime's shared-prompt scoring where it has one, else one call each."""
+        many = getattr(self.runtime, "loglik_many", None)
+        if many is not None:
+            return list(many(messages, continuations))
         return [self.loglik(messages, c) for c in continuations]
 
 
