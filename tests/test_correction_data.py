@@ -145,3 +145,22 @@ def test_held_out_file_reader(tmp_path):
     with pytest.raises(InputError) as e:
         held_out_from_jsonl(f)
     assert e.value.line == 1
+
+
+def test_count_truncated_counts_examples_over_max_length():
+    from datasets import Dataset
+
+    from coalign.correction.train import count_truncated
+
+    dpo = Dataset.from_list(
+        [
+            {"prompt_ids": [1] * 10, "chosen_ids": [2] * 5, "rejected_ids": [3] * 7},  # 17
+            {"prompt_ids": [1] * 10, "chosen_ids": [2] * 2, "rejected_ids": [3] * 3},  # 13
+        ]
+    )
+    assert count_truncated(dpo, 16) == 1
+    assert count_truncated(dpo, 17) == 0
+    assert count_truncated(dpo, 12) == 2
+    sft = Dataset.from_list([{"input_ids": [1] * 20}, {"input_ids": [1] * 8}])
+    assert count_truncated(sft, 10) == 1
+    assert count_truncated(Dataset.from_list([{"text": "x"}]), 1) == 0

@@ -90,7 +90,7 @@ def dpo_cmd(
     max_steps: int = typer.Option(-1, help="optimiser steps (-1: use --epochs)"),
     batch_size: int = typer.Option(4, help="per-device batch size"),
     grad_accum: int = typer.Option(1, help="gradient accumulation steps"),
-    max_length: int = typer.Option(192, help="max tokens of prompt + response"),
+    max_length: int = typer.Option(320, help="max tokens of prompt + response"),
     seed: int = typer.Option(0, help="random seed"),
     save_steps: int = typer.Option(10, help="checkpoint every N steps"),
     precompute_ref: bool = typer.Option(
@@ -144,7 +144,7 @@ def sft_cmd(
     max_steps: int = typer.Option(-1, help="optimiser steps (-1: use --epochs)"),
     batch_size: int = typer.Option(4, help="per-device batch size"),
     grad_accum: int = typer.Option(1, help="gradient accumulation steps"),
-    max_length: int = typer.Option(192, help="max tokens of prompt + response"),
+    max_length: int = typer.Option(320, help="max tokens of prompt + response"),
     seed: int = typer.Option(0, help="random seed"),
     save_steps: int = typer.Option(10, help="checkpoint every N steps"),
     resume: bool = typer.Option(

@@ -55,7 +55,8 @@ class _LoRATrainConfig:
     max_steps: int = -1
     batch_size: int = 4
     grad_accum: int = 1
-    max_length: int = 192
+    # persona-conditioned values pairs run to ~260 tokens; shorter limits cut their responses
+    max_length: int = 320
     warmup_ratio: float = 0.0
     weight_decay: float = 0.0
     seed: int = 0

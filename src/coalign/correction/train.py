@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,6 +237,22 @@ def _summarise(log_history: list[dict[str, Any]], train_output: Any) -> dict[str
     return metrics
 
 
+def count_truncated(dataset: Any, max_length: int) -> int:
+    """Examples of a tokenized TRL dataset that ``max_length`` would cut (TRL keeps the start,
+    so what is lost is the end of the response: the part the preference is about)."""
+    cols = set(getattr(dataset, "column_names", None) or [])
+    if {"prompt_ids", "chosen_ids", "rejected_ids"} <= cols:
+        return sum(
+            len(p) + max(len(c), len(r)) > max_length
+            for p, c, r in zip(
+                dataset["prompt_ids"], dataset["chosen_ids"], dataset["rejected_ids"], strict=True
+            )
+        )
+    if "input_ids" in cols:
+        return sum(len(ids) > max_length for ids in dataset["input_ids"])
+    return 0
+
+
 def _write_manifest(
     out: Path,
     kind: str,
@@ -296,6 +313,14 @@ def _run(
     callbacks.append(JsonlLog(out / TRAIN_LOG))
     callbacks += list(extra_callbacks)
     trainer = trainer_factory(model, tok, callbacks)
+    truncated = count_truncated(trainer.train_dataset, config.max_length)
+    if truncated:
+        warnings.warn(
+            f"{truncated} of {len(trainer.train_dataset)} training examples are longer than "
+            f"max_length={config.max_length} tokens and lose the end of their responses; "
+            "raise max_length to train on them whole",
+            stacklevel=2,
+        )
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # it prints raw log dicts once tqdm is off
@@ -303,6 +328,7 @@ def _run(
     trainer.model.save_pretrained(str(out))
     tok.save_pretrained(str(out))
     metrics = _summarise(trainer.state.log_history, result)
+    metrics["truncated_examples"] = truncated
     wall = time.perf_counter() - t0
     manifest = _write_manifest(
         out,

@@ -47,9 +47,9 @@ class DemoConfig:
     # Sizes chosen so the whole cycle stays under 15 minutes on 2 CPU cores; raise them for
     # tighter intervals (the wall time grows about linearly).
     scirisk_eval: int = 40
-    scirisk_train: int = 48
-    values_eval: int = 40
-    values_train: int = 32
+    scirisk_train: int = 40
+    values_eval: int = 30
+    values_train: int = 24
     agents_scenarios: int = 2
     max_tokens: int = 64
     review: bool = False
