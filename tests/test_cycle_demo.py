@@ -48,6 +48,12 @@ def test_demo_cycle_end_to_end_and_resume(tmp_path: Path) -> None:
         for line in (tmp_path / "data" / "scirisk_train.jsonl").read_text().splitlines()
     }
     assert heldout and not heldout & train_ids
+    # helpfulness pairs come only from benign training prompts
+    helpful = tmp_path / "data" / "pairs_helpfulness.jsonl"
+    for line in helpful.read_text().splitlines():
+        src = json.loads(line)["source"]
+        assert src["kind"] == "helpfulness" and src["item_id"].endswith(":b")
+        assert src["item_id"] in train_ids
 
     # the adapter was trained on the combined pairs and its manifest records them
     manifest = json.loads((tmp_path / "adapter" / "manifest.json").read_text())

@@ -49,15 +49,15 @@ class DemoConfig:
     scirisk_eval: int = 40
     scirisk_train: int = 40
     values_eval: int = 30
-    values_train: int = 24
-    agents_scenarios: int = 2
+    values_train: int = 16
+    agents_scenarios: int = 1
     max_tokens: int = 64
     review: bool = False
     correct: bool = True
     host: str = "127.0.0.1"
     port: int = 8765
     # DPOTrainConfig overrides (the DPO defaults otherwise)
-    dpo: dict[str, Any] = field(default_factory=lambda: {"num_epochs": 2.0})
+    dpo: dict[str, Any] = field(default_factory=lambda: {"num_epochs": 1.5})
 
     def fingerprint(self) -> dict[str, Any]:
         """The settings that decide results (a resumed run must match them)."""
@@ -184,11 +184,12 @@ def _oversee(
     data_dir: Path,
     say: Callable[[str], None],
 ) -> dict[str, Any]:
-    from coalign.cycle.reviewer import review_escalated
+    from coalign.cycle.reviewer import helpfulness_pairs, review_escalated
     from coalign.oversight.db import open_store
     from coalign.oversight.escalation import EscalationPolicy
     from coalign.oversight.exports import export_pairs
     from coalign.oversight.workflow import import_and_escalate
+    from coalign.pairs import write_pairs
 
     db_url = f"sqlite:///{(cfg.out / 'oversight.db').resolve()}"
     policy = EscalationPolicy(
@@ -204,12 +205,17 @@ def _oversee(
             auto = review_escalated(store, PROJECT, split["alternatives"]).to_dict()
     with open_store(db_url) as store:
         exported = export_pairs(store, PROJECT, data_dir / "pairs_oversight.jsonl")
+        helpful = write_pairs(
+            data_dir / "pairs_helpfulness.jsonl", helpfulness_pairs(store, PROJECT)
+        )
     return {
         "db": db_url,
         "escalated": escalated,
         "automated": auto,
         "pairs": str(data_dir / "pairs_oversight.jsonl"),
         "n_pairs": exported.written,
+        "helpfulness_pairs": str(data_dir / "pairs_helpfulness.jsonl"),
+        "n_helpfulness_pairs": helpful,
     }
 
 
@@ -265,7 +271,12 @@ def _train(
     from coalign.correction.train import train_dpo
 
     config = DPOTrainConfig(output_dir=str(cfg.out / "adapter"), seed=cfg.seed, **cfg.dpo)
-    files = [p for p in (oversight_info["pairs"], values_info["pairs"]) if Path(p).exists()]
+    sources = (
+        oversight_info["pairs"],
+        oversight_info.get("helpfulness_pairs", ""),
+        values_info["pairs"],
+    )
+    files = [p for p in sources if p and Path(p).exists() and Path(p).stat().st_size > 0]
     result = train_dpo(
         files,
         config,

@@ -120,6 +120,10 @@ def _summary_section(
         },
         {"what": "preference pairs from oversight", "value": oversight_info.get("n_pairs")},
         {
+            "what": "helpfulness pairs (benign answers people kept, preferred over a refusal)",
+            "value": oversight_info.get("n_helpfulness_pairs"),
+        },
+        {
             "what": "preference pairs from values training items",
             "value": values_info.get("n_pairs"),
         },

@@ -18,7 +18,9 @@ from coalign.judges.base import PatternJudge
 from coalign.oversight.accounts import NotFound as UserNotFound
 from coalign.oversight.accounts import create_user, get_user
 from coalign.oversight.db import Store
+from coalign.oversight.exports import final_decisions
 from coalign.oversight.reviews import finalize, list_items, record_review
+from coalign.pairs import Message, PairSource, PreferencePair
 
 REVIEWER = "automated-reviewer"
 OPEN = ("escalated", "in_review")
@@ -118,3 +120,43 @@ def review_escalated(
             summary.corrected += corrected is not None
     summary.finals = finalize(store, project, actor=REVIEWER)
     return summary
+
+
+def helpfulness_pairs(store: Store, project: str) -> list[PreferencePair]:
+    """Pairs that guard against over-refusal, from benign requests people decided were safe.
+
+    Trained on refusal pairs alone, a model learns to refuse everything that looks like the
+    hazardous requests, including their benign look-alikes. For every benign request (item
+    metadata ``hazardous: false``) whose final decision is ``safe`` and whose answer is not a
+    refusal, the answer is chosen over the same refusal text the corrected responses use, so
+    the model has to tell the two kinds of request apart rather than learn the refusal.
+    """
+    refusals = PatternJudge()
+    pairs: list[PreferencePair] = []
+    for item, final, _ in final_decisions(store, project):
+        meta = dict(item.meta or {})
+        if (
+            final.label != "safe"
+            or meta.get("hazardous") is not False
+            or item.is_agentic
+            or not item.prompt_messages
+            or refusals.refusal_class(item.response) != "full_compliance"
+        ):
+            continue
+        pairs.append(
+            PreferencePair(
+                id=f"helpfulness-{project}-{item.id}",
+                prompt=[
+                    Message(role=m["role"], content=m["content"]) for m in item.prompt_messages
+                ],
+                chosen=[Message(role="assistant", content=item.response)],
+                rejected=[Message(role="assistant", content=corrected_refusal(meta, None))],
+                source=PairSource(
+                    kind="helpfulness",
+                    ids=[str(r) for r in final.review_ids],
+                    item_id=item.item_key,
+                    benchmark=item.benchmark,
+                ),
+            )
+        )
+    return pairs

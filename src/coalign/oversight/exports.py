@@ -38,7 +38,8 @@ class ExportResult:
     skipped: dict[str, int] = field(default_factory=dict)
 
 
-def _finals(store: Store, project: str) -> list[tuple[Item, FinalDecision, str]]:
+def final_decisions(store: Store, project: str) -> list[tuple[Item, FinalDecision, str]]:
+    """Every item of ``project`` with a final decision, with its final decision and eval id."""
     proj = get_project(store, project)
     with store.session() as s:
         return [
@@ -59,7 +60,7 @@ def _prompt_key(item: Item) -> tuple[str, str, str]:
 
 def build_pairs(store: Store, project: str) -> tuple[list[PreferencePair], dict[str, int]]:
     """Preference pairs from ``project``'s final decisions, and counts of what was skipped."""
-    finals = _finals(store, project)
+    finals = final_decisions(store, project)
     skipped: dict[str, int] = defaultdict(int)
     safe_by_prompt: dict[tuple[str, str, str], list[tuple[Item, FinalDecision]]] = defaultdict(list)
     for item, final, _ in finals:
@@ -115,7 +116,7 @@ def export_pairs(store: Store, project: str, path: str | os.PathLike[str]) -> Ex
 def build_regression_set(store: Store, project: str) -> list[dict[str, Any]]:
     """One Inspect-style sample per prompt with a final human decision."""
     records: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for item, final, eval_id in _finals(store, project):
+    for item, final, eval_id in final_decisions(store, project):
         key = _prompt_key(item)
         rec = records.get(key)
         if rec is None:
