@@ -57,7 +57,7 @@ class DemoConfig:
     host: str = "127.0.0.1"
     port: int = 8765
     # DPOTrainConfig overrides (the DPO defaults otherwise)
-    dpo: dict[str, Any] = field(default_factory=lambda: {"num_epochs": 1.5})
+    dpo: dict[str, Any] = field(default_factory=lambda: {"num_epochs": 1.0})
 
     def fingerprint(self) -> dict[str, Any]:
         """The settings that decide results (a resumed run must match them)."""
@@ -205,8 +205,10 @@ def _oversee(
             auto = review_escalated(store, PROJECT, split["alternatives"]).to_dict()
     with open_store(db_url) as store:
         exported = export_pairs(store, PROJECT, data_dir / "pairs_oversight.jsonl")
+        # as many helpfulness pairs as refusal pairs, so neither signal outweighs the other
         helpful = write_pairs(
-            data_dir / "pairs_helpfulness.jsonl", helpfulness_pairs(store, PROJECT)
+            data_dir / "pairs_helpfulness.jsonl",
+            helpfulness_pairs(store, PROJECT)[: max(exported.written, 1)],
         )
     return {
         "db": db_url,
