@@ -38,17 +38,31 @@ class LoglikModel(Protocol):
     ) -> list[LogLikelihood]: ...
 
 
-class GGUFLoglik:
-    """Adapter over a :class:`coalign.models.gguf.GGUFRuntime`."""
+class RuntimeLoglik:
+    """Adapter over a runtime that scores continuations under its own lock
+    (:class:`coalign.models.hf.HFRuntime`, behind ``coalign/hf`` with or without an adapter)."""
 
     def __init__(self, runtime: Any, name: str) -> None:
         self.runtime = runtime
         self.name = name
 
     def loglik(self, messages: list[dict[str, str]], continuation: str) -> LogLikelihood:
-        """Delegate to the runtime (it holds its own lock)."""
+        """Delegate to the runtime."""
         result: LogLikelihood = self.runtime.loglik(messages, continuation)
         return result
+
+    def loglik_many(
+        self, messages: list[dict[str, str]], continuations: list[str]
+    ) -> list[LogLikelihood]:
+        """The runtime's shared-prompt scoring where it has one, else one call each."""
+        many = getattr(self.runtime, "loglik_many", None)
+        if many is not None:
+            return list(many(messages, continuations))
+        return [self.loglik(messages, c) for c in continuations]
+
+
+class GGUFLoglik(RuntimeLoglik):
+    """Adapter over a :class:`coalign.models.gguf.GGUFRuntime`."""
 
     def loglik_many(
         self, messages: list[dict[str, str]], continuations: list[str]
@@ -98,29 +112,6 @@ class GGUFLoglik:
                 lp = rows[np.arange(len(target)), target] - logz
                 out.append(LogLikelihood(float(lp.sum()), int(len(target))))
         return out
-
-
-class RuntimeLoglik:
-    """Adapter over a runtime that scores continuations under its own lock
-    (:class:`coalign.models.hf.HFRuntime`, behind ``coalign/hf`` with or without an adapter)."""
-
-    def __init__(self, runtime: Any, name: str) -> None:
-        self.runtime = runtime
-        self.name = name
-
-    def loglik(self, messages: list[dict[str, str]], continuation: str) -> LogLikelihood:
-        """Delegate to the runtime."""
-        result: LogLikelihood = self.runtime.loglik(messages, continuation)
-        return result
-
-    def loglik_many(
-        self, messages: list[dict[str, str]], continuations: list[str]
-    ) -> list[LogLikelihood]:
-        """The runtime's shared-prompt scoring where it has one, else one call each."""
-        many = getattr(self.runtime, "loglik_many", None)
-        if many is not None:
-            return list(many(messages, continuations))
-        return [self.loglik(messages, c) for c in continuations]
 
 
 class TransformersLoglik:
