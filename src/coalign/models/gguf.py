@@ -73,11 +73,11 @@ class GGUFRuntime:
             raise ModelUnavailableError(f"GGUF file not found: {path}")
         self.path = path
         self.n_ctx = n_ctx
-        threads = n_threads or max(1, os.cpu_count() or 1)
-        # logits_all keeps per-position logits so the same context can score continuations.
+        self._threads = n_threads or max(1, os.cpu_count() or 1)
         self.llama = Llama(
-            model_path=str(path), n_ctx=n_ctx, n_threads=threads, logits_all=True, verbose=False
+            model_path=str(path), n_ctx=n_ctx, n_threads=self._threads, verbose=False
         )
+        self._scorer: Any = None
         self.lock = threading.Lock()
         self._formatter = self._make_formatter()
 
@@ -98,6 +98,26 @@ class GGUFRuntime:
         with self.lock:
             return self.llama.create_chat_completion(messages=messages, **params)  # type: ignore[arg-type,return-value]
 
+    @property
+    def scorer(self) -> Any:
+        """A second context that keeps per-position logits, for scoring continuations.
+
+        Generation uses its own context without them: ``logits_all`` makes llama.cpp compute
+        and copy the full-vocabulary logits of every prompt token, which halved generation
+        speed. Created on first use; call it with :attr:`lock` held.
+        """
+        if self._scorer is None:
+            from llama_cpp import Llama
+
+            self._scorer = Llama(
+                model_path=str(self.path),
+                n_ctx=self.n_ctx,
+                n_threads=self._threads,
+                logits_all=True,
+                verbose=False,
+            )
+        return self._scorer
+
     def format_prompt(self, messages: list[dict[str, str]]) -> str:
         """Render messages with the chat template, ending with the assistant turn opening."""
         if self._formatter is None:
@@ -108,7 +128,7 @@ class GGUFRuntime:
         """Log-probability of ``continuation`` as the assistant's reply to ``messages``."""
         prompt = self.format_prompt(messages)
         with self.lock:
-            llama = self.llama
+            llama = self.scorer
             p_tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             full = llama.tokenize(
                 (prompt + continuation).encode("utf-8"), add_bos=False, special=True
@@ -146,6 +166,8 @@ def _close_runtimes() -> None:
     with _runtimes_lock:
         for rt in _runtimes.values():
             rt.llama.close()
+            if rt._scorer is not None:
+                rt._scorer.close()
         _runtimes.clear()
 
 

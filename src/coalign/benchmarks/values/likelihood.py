@@ -77,7 +77,7 @@ class GGUFLoglik(RuntimeLoglik):
         prompt = rt.format_prompt(messages)
         out: list[LogLikelihood] = []
         with rt.lock:
-            llama = rt.llama
+            llama = rt.scorer
             p_tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             llama.reset()
             for continuation in continuations:
