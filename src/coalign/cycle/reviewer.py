@@ -18,9 +18,9 @@ from coalign.judges.base import PatternJudge
 from coalign.oversight.accounts import NotFound as UserNotFound
 from coalign.oversight.accounts import create_user, get_user
 from coalign.oversight.db import Store
-from coalign.oversight.exports import final_decisions
+from coalign.oversight.exports import final_decisions, item_pair
 from coalign.oversight.reviews import finalize, list_items, record_review
-from coalign.pairs import Message, PairSource, PreferencePair
+from coalign.pairs import PreferencePair
 
 REVIEWER = "automated-reviewer"
 OPEN = ("escalated", "in_review")
@@ -144,19 +144,13 @@ def helpfulness_pairs(store: Store, project: str) -> list[PreferencePair]:
         ):
             continue
         pairs.append(
-            PreferencePair(
-                id=f"helpfulness-{project}-{item.id}",
-                prompt=[
-                    Message(role=m["role"], content=m["content"]) for m in item.prompt_messages
-                ],
-                chosen=[Message(role="assistant", content=item.response)],
-                rejected=[Message(role="assistant", content=corrected_refusal(meta, None))],
-                source=PairSource(
-                    kind="helpfulness",
-                    ids=[str(r) for r in final.review_ids],
-                    item_id=item.item_key,
-                    benchmark=item.benchmark,
-                ),
+            item_pair(
+                item,
+                item.response,
+                corrected_refusal(meta, None),
+                kind="helpfulness",
+                ids=[str(r) for r in final.review_ids],
+                project=project,
             )
         )
     return pairs

@@ -58,6 +58,19 @@ def _prompt_key(item: Item) -> tuple[str, str, str]:
     return (item.benchmark, item.item_key, item.prompt)
 
 
+def item_pair(
+    item: Item, chosen: str, rejected: str, *, kind: str, ids: list[str], project: str
+) -> PreferencePair:
+    """A preference pair on ``item``'s prompt, with the reviews behind it as provenance."""
+    return PreferencePair(
+        id=f"{kind}-{project}-{item.id}",
+        prompt=[Message(role=m["role"], content=m["content"]) for m in item.prompt_messages],
+        chosen=[Message(role="assistant", content=chosen)],
+        rejected=[Message(role="assistant", content=rejected)],
+        source=PairSource(kind=kind, ids=ids, item_id=item.item_key, benchmark=item.benchmark),
+    )
+
+
 def build_pairs(store: Store, project: str) -> tuple[list[PreferencePair], dict[str, int]]:
     """Preference pairs from ``project``'s final decisions, and counts of what was skipped."""
     finals = final_decisions(store, project)
@@ -91,17 +104,7 @@ def build_pairs(store: Store, project: str) -> tuple[list[PreferencePair], dict[
             skipped["chosen equals rejected"] += 1
             continue
         pairs.append(
-            PreferencePair(
-                id=f"oversight-{project}-{item.id}",
-                prompt=[
-                    Message(role=m["role"], content=m["content"]) for m in item.prompt_messages
-                ],
-                chosen=[Message(role="assistant", content=chosen)],
-                rejected=[Message(role="assistant", content=item.response)],
-                source=PairSource(
-                    kind="oversight", ids=ids, item_id=item.item_key, benchmark=item.benchmark
-                ),
-            )
+            item_pair(item, chosen, item.response, kind="oversight", ids=ids, project=project)
         )
     return pairs, dict(skipped)
 
