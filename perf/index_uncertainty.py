@@ -14,7 +14,7 @@ two per-replication loops measured in the same run:
 Loops run on an evenly spaced subset of the replications and are extrapolated to the full
 count (said so in the output); their ranks are checked equal to the vectorised ones.
 
-    PYTHONPATH=src python benchmarks/index_uncertainty.py [--n 10000] [--loop-sample 60]
+    PYTHONPATH=src python perf/index_uncertainty.py [--n 10000] [--loop-sample 60]
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from _browser import ARGS, CHROMIUM, needs_chromium
-from _oversight_helpers import make_log, v
+from tests.browser import ARGS, CHROMIUM, needs_chromium
+from tests.oversight.helpers import make_log, v
 from sqlalchemy import select
 
 from coalign.oversight import (

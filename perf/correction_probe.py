@@ -8,7 +8,7 @@ the corrected model answers the held-out prompts again. Prints harmful complianc
 hazardous held-out prompts and over-refusal on benign held-out look-alikes, before and after,
 with Wilson 95% intervals and Newcombe intervals for the change, plus training wall time.
 
-    PYTHONPATH=src python benchmarks/correction_probe.py --work /tmp/corr/exp --name dpo1 \
+    PYTHONPATH=src python perf/correction_probe.py --work /tmp/corr/exp --name dpo1 \
         --lr 1e-3 --epochs 3 --lora-r 16 --targets all-linear
 """
 

@@ -9,8 +9,8 @@ number of decisions recorded by direct Python calls, one at a time, with no HTTP
 
 The items are synthetic (generated here; no model output): D / N items with N reviewers each.
 
-    PYTHONPATH=src python benchmarks/oversight_load.py                       # SQLite file
-    PYTHONPATH=src python benchmarks/oversight_load.py --db postgresql://postgres@127.0.0.1:5432/load
+    PYTHONPATH=src python perf/oversight_load.py                       # SQLite file
+    PYTHONPATH=src python perf/oversight_load.py --db postgresql://postgres@127.0.0.1:5432/load
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _oversight_helpers import make_log, store, v  # noqa: F401
+from tests.oversight.helpers import make_log, v
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -49,7 +49,7 @@ def test_url_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_url(None) == "sqlite:///env.db"
 
 
-def test_migrations_match_models_and_rerun(store) -> None:  # noqa: F811
+def test_migrations_match_models_and_rerun(store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
@@ -63,7 +63,7 @@ def test_migrations_match_models_and_rerun(store) -> None:  # noqa: F811
     ] == []
 
 
-def test_import_is_idempotent(store, log_path: str) -> None:  # noqa: F811
+def test_import_is_idempotent(store, log_path: str) -> None:
     first = import_log(store, log_path, project="p")
     assert (first.added, first.skipped, first.new_run) == (5, 0, True)
     second = import_log(store, log_path, project="p")
@@ -84,7 +84,7 @@ def test_import_is_idempotent(store, log_path: str) -> None:  # noqa: F811
     assert import_log(store, log_path, project="q").added == 5
 
 
-def test_import_agent_trajectory(store, tmp_path: Path) -> None:  # noqa: F811
+def test_import_agent_trajectory(store, tmp_path: Path) -> None:
     record = [{"step": 1, "function": "send_email", "unsafe": True}]
     path = make_log(
         tmp_path,
@@ -113,7 +113,7 @@ def test_import_agent_trajectory(store, tmp_path: Path) -> None:  # noqa: F811
     assert item.score_meta[scorer]["metadata"]["tool_calls"] == record
 
 
-def test_bad_verdict_refused_whole(store, tmp_path: Path) -> None:  # noqa: F811
+def test_bad_verdict_refused_whole(store, tmp_path: Path) -> None:
     bad = {"label": "maybe", "confidence": 0.5, "rationale": "", "judge_id": "j", "details": {}}
     path = make_log(
         tmp_path,
@@ -129,7 +129,7 @@ def test_bad_verdict_refused_whole(store, tmp_path: Path) -> None:  # noqa: F811
         assert s.scalar(select(func.count(Item.id))) == 0  # nothing partial
 
 
-def test_missing_log_is_input_error(store, tmp_path: Path) -> None:  # noqa: F811
+def test_missing_log_is_input_error(store, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         import_log(store, tmp_path / "nope.eval")
 
@@ -146,7 +146,7 @@ def _setup(store, log_path: str, n: int = 1):  # noqa: ANN202, F811
         return {i.sample_id: i.id for i in s.scalars(select(Item))}
 
 
-def test_single_review_finalises_and_duplicates_refused(store, log_path: str) -> None:  # noqa: F811
+def test_single_review_finalises_and_duplicates_refused(store, log_path: str) -> None:
     ids = _setup(store, log_path)
     r = record_review(store, ids["s1"], "alice", "unsafe", comment="clear", time_spent_s=12.5)
     with pytest.raises(DuplicateReview):
@@ -167,7 +167,7 @@ def test_single_review_finalises_and_duplicates_refused(store, log_path: str) ->
     assert actions[-2:] == ["review.create", "final.create"]
 
 
-def test_majority_tie_and_adjudication(store, log_path: str) -> None:  # noqa: F811
+def test_majority_tie_and_adjudication(store, log_path: str) -> None:
     ids = _setup(store, log_path, n=2)
     # Two reviewers agree: final by majority, corrected response carried over.
     record_review(store, ids["s1"], "alice", "unsafe", corrected_response="I can't help with that.")
@@ -193,7 +193,7 @@ def test_majority_tie_and_adjudication(store, log_path: str) -> None:  # noqa: F
         assert s.get(Item, ids["s5"]).status == "escalated"
 
 
-def test_lowering_n_finalises_open_items(store, log_path: str) -> None:  # noqa: F811
+def test_lowering_n_finalises_open_items(store, log_path: str) -> None:
     ids = _setup(store, log_path, n=3)
     record_review(store, ids["s1"], "alice", "unsafe")
     record_review(store, ids["s1"], "bob", "unsafe")
@@ -203,7 +203,7 @@ def test_lowering_n_finalises_open_items(store, log_path: str) -> None:  # noqa:
         assert s.get(Item, ids["s1"]).status == "final"
 
 
-def test_project_isolation(store, log_path: str, tmp_path: Path) -> None:  # noqa: F811
+def test_project_isolation(store, log_path: str, tmp_path: Path) -> None:
     ids = _setup(store, log_path)
     import_log(store, make_log(tmp_path), project="other")
     escalate(store, "other", NO_AUDIT)
@@ -216,7 +216,7 @@ def test_project_isolation(store, log_path: str, tmp_path: Path) -> None:  # noq
     record_review(store, ids["s1"], "olga", "safe", project="p")
 
 
-def test_append_only_enforced_by_database(store, log_path: str) -> None:  # noqa: F811
+def test_append_only_enforced_by_database(store, log_path: str) -> None:
     ids = _setup(store, log_path)
     record_review(store, ids["s1"], "alice", "unsafe")
     statements = [
@@ -238,7 +238,7 @@ def test_append_only_enforced_by_database(store, log_path: str) -> None:  # noqa
         assert s.scalar(select(Review.decision)) == "unsafe"
 
 
-def test_user_validation(store) -> None:  # noqa: F811
+def test_user_validation(store) -> None:
     create_user(store, "ann", "longenough")
     with pytest.raises(OversightError, match="already exists"):
         create_user(store, "ann", "longenough")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _oversight_helpers import make_log, v
+from tests.oversight.helpers import make_log, v
 from sqlalchemy import select
 
 from coalign.io import InputError

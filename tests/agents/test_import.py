@@ -13,7 +13,7 @@ from coalign.benchmarks.agents.importer import import_sage
 from coalign.benchmarks.agents.tools import resolve_tools
 from coalign.io import InputError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "agents_sage"
+FIXTURE = Path(__file__).parent / "fixtures" / "sage"
 SEEDS = "tasks/supervision_control_failure/interruption_failure_seeds/seeds.json"
 
 

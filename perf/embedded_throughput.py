@@ -6,7 +6,7 @@ coalign path sends all prompts concurrently through Inspect's ``Model.generate``
 does), so the figure includes Inspect's message conversion, the provider's lock and thread
 hand-off. Inspect's response cache is off. Rounds alternate to share any machine noise.
 
-    python benchmarks/embedded_throughput.py --prompts 16 --max-tokens 64 --rounds 2
+    python perf/embedded_throughput.py --prompts 16 --max-tokens 64 --rounds 2
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ For every judge it prints, on the same items:
 
 Example::
 
-    python benchmarks/judge_agreement.py --data /work/data/xstest/xstest_v2_gpt4_odd_subset.csv
+    python perf/judge_agreement.py --data /work/data/xstest/xstest_v2_gpt4_odd_subset.csv
 """
 
 from __future__ import annotations

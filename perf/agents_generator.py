@@ -4,7 +4,7 @@ Prints the generator's counts per stage and its wall time, and the ratio to a ba
 measured in the same process: composing and schema-checking the same number of candidates
 with no quality, executability, near-duplicate or balance filtering.
 
-    PYTHONPATH=src python benchmarks/agents_generator.py [--candidates 100] [--repeat 3]
+    PYTHONPATH=src python perf/agents_generator.py [--candidates 100] [--repeat 3]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from _oversight_helpers import make_log, v
+from tests.oversight.helpers import make_log, v
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 

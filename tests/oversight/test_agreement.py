@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
-from _oversight_helpers import make_log
+from tests.oversight.helpers import make_log
 from sqlalchemy import select
 
 from coalign.oversight import (

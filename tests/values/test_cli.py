@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from coalign.cli import app
 
 runner = CliRunner()
-FIX = Path(__file__).parent / "fixtures" / "values"
+FIX = Path(__file__).parent / "fixtures"
 
 
 def test_validate_and_stats() -> None:

@@ -9,7 +9,7 @@ import pytest
 from coalign.benchmarks.values.importers import import_mvpbench, import_prism
 from coalign.io import InputError
 
-FIX = Path(__file__).parent / "fixtures" / "values"
+FIX = Path(__file__).parent / "fixtures"
 
 
 def test_import_mvpbench_instances() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from _oversight_helpers import make_log
+from tests.oversight.helpers import make_log
 from typer.testing import CliRunner
 
 from coalign.cli import app
