@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from inspect_ai.scorer import Metric, SampleScore, Score, metric
 
@@ -205,3 +205,25 @@ def pooled_rate(numerator: str, denominator: str, name: str) -> Metric:
         return rate_fields(name, pooled_rate_of(records(scores), numerator, denominator))
 
     return compute  # type: ignore[return-value]
+
+
+ScorerFactory = TypeVar("ScorerFactory", bound=Callable[..., Any])
+
+
+def rescorable(factory: ScorerFactory) -> ScorerFactory:
+    """Let ``inspect score LOG`` rebuild this scorer from a log; put it above ``@scorer``.
+
+    Inspect (0.3.285) records a scorer in the log by its unqualified name
+    (``scirisk_scorer``) but looks package scorers up by their qualified name
+    (``coalign/scirisk_scorer``), so re-scoring a log of a packaged task fails. Registering the
+    unqualified name as an alias of the same factory closes that gap without changing what
+    the log records.
+    """
+    from inspect_ai._util.registry import _registry, registry_key, registry_unqualified_name
+
+    key = registry_key("scorer", registry_unqualified_name(factory))
+    existing = _registry.get(key)
+    if existing is not None and existing is not factory:
+        raise ValueError(f"another scorer is already registered as {key!r}")
+    _registry[key] = factory
+    return factory

@@ -68,6 +68,6 @@ async def test_rubric_from_context_reaches_the_model() -> None:
     assert (await j.judge("q", "a", context={"rubric": "CUSTOM-RUBRIC criteria"})).label == "unsafe"
 
 
-def test_spec_needs_a_model() -> None:
-    with pytest.raises(ValueError, match="needs a model"):
-        get_judge("model")
+def test_bare_spec_waits_for_the_grader_role() -> None:
+    # Without a model the rubric judge uses Inspect's grader role, resolved when it judges.
+    assert get_judge("model").judge_id == "model:role=grader"
