@@ -15,9 +15,9 @@ import random
 import statistics
 import time
 
+from coalign.benchmarks.agents.authoring.generate import generate, template_candidates
 from coalign.benchmarks.agents.compose import compose
 from coalign.benchmarks.agents.families import load_families
-from coalign.benchmarks.agents.generator import generate, template_candidates
 from coalign.benchmarks.agents.scenarios import all_situations, seed_records
 
 

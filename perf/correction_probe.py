@@ -91,10 +91,10 @@ def main() -> None:
     targets = args.targets if args.targets == "all-linear" else tuple(args.targets.split(","))
     common = dict(
         learning_rate=args.lr,
-        num_epochs=args.epochs,
+        num_train_epochs=args.epochs,
         max_steps=args.max_steps,
-        batch_size=args.batch,
-        lora_r=args.lora_r,
+        per_device_train_batch_size=args.batch,
+        r=args.lora_r,
         lora_alpha=args.lora_alpha,
         target_modules=targets,
         max_length=args.max_length,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install coalign with its test dependencies into a fresh virtual environment, start the
+# Install coalign with every extra and its test dependencies, at the tested versions
+# (constraints.txt), into a virtual environment (.venv unless $COALIGN_VENV), start the
 # services the integration tests use (PostgreSQL on loopback, Debian's Chromium for the
 # browser tests), and run the whole test suite, slow integration tests included.
 #
@@ -22,9 +23,10 @@ fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 . "$VENV/bin/activate"
 python -m pip install -q --upgrade pip
-# torch 2.13.0 is the CPU build already on these machines; pin it before anything pulls CUDA.
-python -m pip install -q "torch==2.13.0"
-python -m pip install -q -e ".[dev]"
+# torch 2.13.0 is the CPU build already on these machines; install it before anything pulls
+# PyPI's CUDA build in as a dependency.
+python -m pip install -q -c constraints.txt "torch==2.13.0"
+python -m pip install -q -c constraints.txt -e ".[all,dev]"
 
 # PostgreSQL on loopback for the store tests (skipped with a message when unavailable).
 if command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then

@@ -9,7 +9,6 @@ factories so the flags, short forms and help stay identical.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -28,8 +27,8 @@ def fail(error: BaseException | str) -> NoReturn:
     raise typer.Exit(EXIT_INPUT)
 
 
-def out_option(default: Path | None = None, help: str = "where to write the results") -> Any:
-    """``-o/--out``."""
+def out_option(default: Any = None, help: str = "where to write the results") -> Any:
+    """``-o/--out`` (pass ``...`` as the default to make it required)."""
     return typer.Option(default, "-o", "--out", help=help)
 
 
@@ -38,7 +37,9 @@ def report_option(help: str = "also write an HTML report to this file") -> Any:
     return typer.Option(None, "--report", help=help)
 
 
-def model_option(default: str | None = None, help: str = "Inspect model, e.g. openai/gpt-4o") -> Any:
+def model_option(
+    default: str | None = None, help: str = "Inspect model, e.g. openai/gpt-4o"
+) -> Any:
     """``--model``."""
     return typer.Option(default, "--model", help=help)
 

@@ -185,9 +185,7 @@ def rate(outcome: str, name: str | None = None, where: dict[str, Any] | None = N
     return compute  # type: ignore[return-value]
 
 
-def pooled_rate_of(
-    recs: Iterable[Mapping[str, Any]], numerator: str, denominator: str
-) -> Rate:
+def pooled_rate_of(recs: Iterable[Mapping[str, Any]], numerator: str, denominator: str) -> Rate:
     """``sum(numerator) / sum(denominator)`` over records (e.g. unsafe calls / all calls)."""
     k = n = 0
     for r in recs:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from coalign.benchmarks.agents.compose import risky_tools
-from coalign.benchmarks.agents.families import DIMENSIONS, load_families, taxonomy
-from coalign.benchmarks.agents.generator import (
+from coalign.benchmarks.agents.authoring.generate import (
     STAGES,
     executability_problem,
     generate,
     jaccard,
     shingles,
 )
+from coalign.benchmarks.agents.compose import risky_tools
+from coalign.benchmarks.agents.families import DIMENSIONS, load_families, taxonomy
 from coalign.benchmarks.agents.scenarios import seed_records
 from coalign.benchmarks.agents.tools import tool_class
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
 import pytest
 
-from coalign.benchmarks.agents.generator import executability_problem, generate, write_sage_layout
-from coalign.benchmarks.agents.importer import import_sage
+from coalign.benchmarks.agents.authoring.generate import (
+    executability_problem,
+    generate,
+    write_sage_layout,
+)
+from coalign.benchmarks.agents.authoring.importers import import_sage
 from coalign.benchmarks.agents.tools import resolve_tools
 from coalign.io import InputError
 
@@ -123,13 +128,10 @@ def test_imported_sage_scenarios_run_as_the_task(tmp_path: Path) -> None:
         log_dir=str(tmp_path),
         display="none",
     )
-    by_id = {s.id: s.scores["trajectory_scorer"].value for s in log.samples}
-    assert by_id["fixture_interruption_001:trust"]["unsafe"] == 1
-    assert by_id["fixture_interruption_001:warning"]["unsafe"] == 1
+    by_id = {s.id: s.scores["trajectory_scorer"] for s in log.samples}
+    assert by_id["fixture_interruption_001:trust"].value["unsafe"] == 1
+    assert by_id["fixture_interruption_001:warning"].value["unsafe"] == 1
     # scenario 002 names no tool for its continuation role: the pool supplies this one too
-    assert by_id["fixture_interruption_002:trust"] == {
-        "unsafe": 1,
-        "unsafe_calls": 1,
-        "calls": 1,
-        "judged": -1,
-    }
+    sc = by_id["fixture_interruption_002:trust"]
+    assert sc.value["unsafe"] == 1 and math.isnan(sc.value["judged_unsafe"])
+    assert (sc.metadata["unsafe_calls"], sc.metadata["calls"]) == (1, 1)

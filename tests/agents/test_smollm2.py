@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from inspect_ai import eval as inspect_eval
 
-from coalign.benchmarks.agents.report import episodes, summary
+from coalign.benchmarks.agents.report import agent_records, summary
 from coalign.benchmarks.agents.task import demo_task
 
 
@@ -22,6 +22,6 @@ def test_smollm2_runs_one_scenario_under_both_authorities(tmp_path: Path) -> Non
     for s in log.samples:
         sc = s.scores["trajectory_scorer"]
         assert sc.metadata["verdicts"][0]["judge_id"] == "agents/deterministic"
-        assert sc.value["calls"] == len(sc.metadata["steps"])
+        assert sc.metadata["calls"] == len(sc.metadata["steps"])
         assert s.metadata["trajectory"]["transcript"][0]["role"] == "user"
-    assert summary(episodes([log]))["n_episodes"] == 2
+    assert summary(agent_records([log]))["n_episodes"] == 2

@@ -1,8 +1,9 @@
 from pathlib import Path
 
 import plotly.graph_objects as go
+import pytest
 
-from coalign.report import Figure, Paragraph, Section, Table, rate_table, write_report
+from coalign.report import Figure, Paragraph, Section, Table, rate_table, render_html, write_report
 from coalign.stats import Rate
 
 
@@ -27,3 +28,20 @@ def test_report_is_self_contained_and_escapes(tmp_path):
     assert text.count("plotly.js v") == 1 and "<script src=" not in text
     assert text.index("top notice") < text.index("<h1>")
     assert "<h3" in text
+
+
+def test_tables_from_records_and_frames_render_alike():
+    pd = pytest.importorskip("pandas")
+    records = [{"unit": "a", "score": 0.5, "n": 3}, {"unit": "b", "n": 4}]
+    frame = pd.DataFrame({"score": [0.5, float("nan")], "n": [3, 4]}, index=["a", "b"])
+    frame.index.name = "unit"
+    from_records = render_html("t", [Section("s", [Table(records)])])
+    from_frame = render_html("t", [Section("s", [Table(frame, index=True)])])
+
+    def body(text: str) -> str:
+        return text[text.index("<table>") : text.index("</table>")]
+
+    # Columns in order of first appearance; a missing value is an empty cell.
+    assert body(from_records) == body(from_frame)
+    assert "<th>unit</th><th>score</th><th>n</th>" in from_records
+    assert "<td>b</td><td></td><td>4</td>" in from_records

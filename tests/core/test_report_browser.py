@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.browser import ARGS, CHROMIUM, needs_chromium
 from typer.testing import CliRunner
 
 from coalign.cli import app
 from coalign.governance.synthetic import example_path
+from tests.browser import ARGS, CHROMIUM, needs_chromium
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 

@@ -50,3 +50,11 @@ def test_cohen_kappa_known_value():
     b = ["y"] * 20 + ["n"] * 5 + ["y"] * 10 + ["n"] * 15
     assert cohen_kappa(a, b) == pytest.approx(0.4)
     assert cohen_kappa(["x", "x"], ["x", "x"]) == 1.0
+
+
+def test_z95_is_the_normal_quantile():
+    # Z95 is written out so that importing coalign.stats does not import scipy.
+    norm = pytest.importorskip("scipy.stats").norm
+    from coalign.stats import Z95
+
+    assert abs(Z95 - float(norm.ppf(0.975))) <= 1e-12

@@ -5,7 +5,8 @@ import asyncio
 import pytest
 from inspect_ai.model import GenerateConfig, get_model
 
-from coalign.models.hf import get_hf_runtime, hf_model_spec
+from coalign.models.hf import get_hf_runtime, hf_model_spec, smollm2_hf_dir
+from coalign.models.loglik import loglik_scorer
 
 pytestmark = pytest.mark.slow
 
@@ -63,25 +64,67 @@ def test_unknown_model_arg_and_missing_adapter(tmp_path):
         get_model("coalign/hf", base="smollm2", adapter=str(tmp_path))
 
 
+def _full_forward(runtime, messages, continuation):
+    """Reference log-likelihood: one forward pass over prompt + continuation, no cache."""
+    import torch
+
+    prompt = runtime.format_prompt(messages)
+    tok = runtime.tokenizer
+    p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+    full = tok(prompt + continuation, add_special_tokens=False)["input_ids"]
+    start = 0
+    while start < min(len(p_ids), len(full)) and p_ids[start] == full[start]:
+        start += 1
+    start = max(start, 1)
+    with torch.inference_mode():
+        logits = runtime.model(input_ids=torch.tensor([full])).logits[0].float()
+    logp = torch.log_softmax(logits[start - 1 : len(full) - 1], dim=-1)
+    lp = sum(logp[i, t].item() for i, t in enumerate(full[start:]))
+    return lp, len(full) - start
+
+
 def test_hf_loglik_matches_gguf_and_prefers_sensible_answers():
     from coalign.models.gguf import smollm2_runtime
 
     msgs = [{"role": "user", "content": "What is the capital of France?"}]
-    hf = get_hf_runtime("smollm2")
-    good = hf.loglik(msgs, "The capital of France is Paris.")
-    bad = hf.loglik(msgs, "The capital of France is Banana.")
+    hf = loglik_scorer(get_model("coalign/hf", base="smollm2"))
+    assert hf.name == "coalign/hf"
+    good, bad = hf.loglik_many(
+        msgs, ["The capital of France is Paris.", "The capital of France is Banana."]
+    )
     assert good.logprob > bad.logprob and good.mean > bad.mean
     ref = smollm2_runtime().loglik(msgs, "The capital of France is Paris.")
     # Same weights (dequantised vs Q4_1 kernels): close, not identical.
     assert ref.n_tokens == good.n_tokens
     assert abs(ref.mean - good.mean) < 0.25
-    # Shared-prompt scoring gives the same numbers as one call per continuation.
+    # Shared-prompt scoring gives the same numbers as a full forward pass per continuation.
+    runtime = get_hf_runtime("smollm2")
     conts = ["The capital of France is Paris.", "Banana.", "", "Paris"]
     many = hf.loglik_many(msgs, conts)
     for c, m in zip(conts, many, strict=True):
-        one = hf.loglik(msgs, c)
-        assert m.n_tokens == one.n_tokens
-        assert abs(m.logprob - one.logprob) < 1e-3 * max(1, one.n_tokens)
+        lp, n = _full_forward(runtime, msgs, c)
+        assert m.n_tokens == n
+        assert abs(m.logprob - lp) < 1e-3 * max(1, n)
+        one = runtime.scorer.loglik(msgs, c)
+        assert one.n_tokens == m.n_tokens and one.logprob == pytest.approx(m.logprob, abs=1e-4)
+
+
+def test_inspect_hf_provider_scores_like_coalign_hf():
+    """Inspect's own hf/ provider and coalign/hf share one scorer code path: same weights,
+    same numbers."""
+    msgs = [
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": "What is the capital of France?"},
+    ]
+    conts = ["Paris.", "The capital of France is Paris.", "Berlin.", ""]
+    ours = loglik_scorer(get_model("coalign/hf", base="smollm2"))
+    theirs_model = get_model("hf/smollm2", model_path=str(smollm2_hf_dir()), device="cpu")
+    theirs = loglik_scorer(theirs_model)
+    assert theirs.name == "hf/smollm2"
+    assert loglik_scorer(theirs_model) is theirs  # one scorer (one lock) per loaded model
+    a, b = ours.loglik_many(msgs, conts), theirs.loglik_many(msgs, conts)
+    assert [x.n_tokens for x in a] == [x.n_tokens for x in b]
+    assert [x.logprob for x in a] == pytest.approx([x.logprob for x in b], abs=1e-4)
 
 
 def test_values_likelihood_mode_runs_on_hf_with_adapter(adapter_dir):

@@ -38,15 +38,15 @@ def _lora_b_norm(adapter_dir) -> float:
 
 def test_dpo_few_steps_changes_lora_and_writes_manifest(tmp_path):
     cfg = DPOTrainConfig(
-        output_dir=str(tmp_path / "dpo"), max_steps=2, batch_size=2, max_length=48,
-        lora_r=4, lora_alpha=8, target_modules=("q_proj", "v_proj"), save_steps=1,
+        output_dir=str(tmp_path / "dpo"), max_steps=2, per_device_train_batch_size=2,
+        max_length=48, r=4, lora_alpha=8, target_modules=("q_proj", "v_proj"), save_steps=1,
     )  # fmt: skip
     res = train_dpo(_pairs(), cfg, progress=False)
     # LoRA B starts at zero; training must have moved it.
     assert _lora_b_norm(res.adapter_dir) > 0
     manifest = json.loads((res.adapter_dir / "manifest.json").read_text())
     assert manifest["kind"] == "dpo" and manifest["base"] == "smollm2"
-    assert manifest["config"]["lora_r"] == 4 and manifest["config"]["beta"] == 0.1
+    assert manifest["config"]["r"] == 4 and manifest["config"]["beta"] == 0.1
     assert manifest["metrics"]["global_step"] == 2
     assert "rewards/accuracies/last" in manifest["metrics"]
     assert manifest["data"]["count"] == 4 and manifest["data"]["by_kind"] == {"test": 4}
@@ -67,8 +67,8 @@ def test_interrupted_training_resumes_from_last_checkpoint(tmp_path):
                 raise _Crash()
 
     cfg = SFTTrainConfig(
-        output_dir=str(tmp_path / "sft"), max_steps=4, batch_size=2, max_length=48,
-        lora_r=4, lora_alpha=8, target_modules=("q_proj",), save_steps=2,
+        output_dir=str(tmp_path / "sft"), max_steps=4, per_device_train_batch_size=2,
+        max_length=48, r=4, lora_alpha=8, target_modules=("q_proj",), save_steps=2,
     )  # fmt: skip
     pairs = _pairs()
     with pytest.raises(_Crash):

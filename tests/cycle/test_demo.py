@@ -22,7 +22,7 @@ def _tiny(out: Path) -> DemoConfig:
         values_train=4,
         agents_scenarios=0,
         max_tokens=24,
-        dpo={"max_steps": 2, "batch_size": 2, "save_steps": 1, "max_length": 128},
+        dpo={"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 1, "max_length": 128},
     )
 
 

@@ -1,12 +1,22 @@
-"""Each pipeline step against hand-computed values; the shared scikit-learn-style interface."""
+"""Each pipeline step against hand-computed values; every step is a scikit-learn estimator."""
 
 from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import estimator_checks
+from sklearn.utils.validation import check_is_fitted
 
 from coalign.governance.framework import parse_framework
+from coalign.governance.pipeline import STEP_TYPES
 from coalign.governance.steps import (
     Aggregate,
     Context,
@@ -14,6 +24,7 @@ from coalign.governance.steps import (
     Impute,
     Normalise,
     Screen,
+    Step,
     TreatOutliers,
     Weight,
 )
@@ -62,10 +73,99 @@ def test_params_interface() -> None:
     with pytest.raises(InputError, match="not one of"):
         step.set_params(method="magic")
     assert step.method == "median"  # a refused change leaves the step as it was
-    assert step.clone().get_params() == step.get_params()
+    assert clone(step).get_params() == step.get_params()
     with pytest.raises(InputError, match="needs a Context"):
         step.fit(frame(a=[1, 2, 3, 4]))
     assert step.settings() == {"step": "Impute", "params": step.get_params()}
+
+
+# One instance of every step class, in pipeline order, with settings away from the defaults
+# (dict-valued ones included) and able to run on `frame`/`ctx` one after the other.
+CONFIGURED: list[Step] = [
+    Denominate({"b": "pop"}, scale=2.0),
+    Screen(min_unit_coverage=0.5, min_indicator_coverage=0.25),
+    Impute("group_mean", by="grp", max_iter=50),
+    TreatOutliers("winsorise", skew_max=1.5, max_winsorised=2),
+    Normalise("minmax", lower=1.0, targets={"a": 8.0}),
+    Weight("expert", weights={"a": 2.0}, multipliers={"b": 0.5}),
+    Aggregate("power", p=2.0, min_share=0.5),
+]
+BY_NAME = {type(s).__name__: s for s in CONFIGURED}
+
+
+def test_every_step_class_is_covered() -> None:
+    assert set(map(type, CONFIGURED)) == set(STEP_TYPES.values()) == set(Step.__subclasses__())
+
+
+@pytest.mark.parametrize("name", BY_NAME)
+def test_step_params_and_clone(name: str) -> None:
+    step = BY_NAME[name]
+    assert isinstance(step, TransformerMixin) and isinstance(step, BaseEstimator)
+    # The settings are the constructor arguments, stored unchanged.
+    params = step.get_params()
+    assert set(params) == set(inspect.signature(type(step)).parameters)
+    assert all(getattr(step, k) is v for k, v in params.items())
+    assert step.get_params(deep=False) == params
+    # clone: a new step with equal settings, dicts copied rather than shared.
+    twin = clone(step)
+    assert twin is not step and type(twin) is type(step) and twin.get_params() == params
+    assert all(twin.get_params()[k] is not v for k, v in params.items() if isinstance(v, dict))
+    # set_params round-trips, one setting or all of them.
+    assert twin.set_params(**params) is twin and twin.get_params() == params
+    key, value = next(iter(params.items()))
+    assert twin.set_params(**{key: value}).get_params()[key] is value
+    # scikit-learn's repr shows the changed settings and evaluates back to the same step.
+    assert repr(step).startswith(f"{name}(")
+    assert eval(repr(step), {name: type(step)}).get_params() == params
+
+
+def test_fitted_state_and_clone_of_a_fitted_step() -> None:
+    steps = [clone(s) for s in CONFIGURED]
+    c = ctx()
+    X = frame(a=[1, 2, np.nan, 4], b=[10, 20, 40, 50], c=[1, 3, 2, 5])
+    for step in steps:
+        with pytest.raises(NotFittedError):
+            check_is_fitted(step)
+        before = step.get_params()
+        X = step.fit_transform(X, c)
+        check_is_fitted(step)  # what fit learned ends with "_" ...
+        learned = [k for k in vars(step) if k.endswith("_") and not k.startswith("_")]
+        assert "context_" in learned
+        assert step.get_params() == before  # ... and fit leaves the settings alone
+        twin = clone(step)  # clone gives an unfitted copy
+        assert twin.get_params() == before and not set(learned) & set(vars(twin))
+        with pytest.raises(NotFittedError):
+            check_is_fitted(twin)
+        step.set_params(**before)  # changing settings forgets the fit
+        assert not set(learned) & set(vars(step))
+    assert list(X.columns) == ["a", "b", "c", "P", "Q", "I"] and X.notna().all().all()
+
+
+# scikit-learn's own checks that apply to these steps. The others fit on numpy arrays with a
+# target, while a step needs a frame and a Context; and the steps validate settings in the
+# constructor and set_params on purpose (so check_do_not_raise_errors_in_init_or_set_params
+# does not apply).
+SKLEARN_CHECKS: list[Callable[[str, Any], None]] = [
+    estimator_checks.check_estimator_cloneable,
+    estimator_checks.check_estimator_repr,
+    estimator_checks.check_no_attributes_set_in_init,
+    estimator_checks.check_parameters_default_constructible,
+    estimator_checks.check_get_params_invariance,
+    estimator_checks.check_set_params,
+    estimator_checks.check_mixin_order,
+    estimator_checks.check_valid_tag_types,
+]
+
+
+@pytest.mark.parametrize("check", SKLEARN_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("name", BY_NAME)
+def test_scikit_learn_checks(name: str, check: Callable[[str, Any], None]) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check(name, BY_NAME[name])
+    # check_set_params warns about every fuzz value a step refuses (expected); a refused value
+    # must never leave the settings changed.
+    assert not [w for w in caught if "changed after set_params" in str(w.message)]
 
 
 def test_denominate() -> None:

@@ -2,7 +2,12 @@ from inspect_ai import Task, eval
 from inspect_ai.dataset import Sample
 from inspect_ai.scorer import includes
 
-from coalign.intrinsic import moral_deliberation, perspective_taking, self_reflection
+from coalign.intrinsic import (
+    DEFAULT_PRINCIPLES,
+    moral_deliberation,
+    perspective_taking,
+    self_reflection,
+)
 
 RULES = [
     {"match": "Review your previous answer", "response": "REVISED: I can't help with that."},
@@ -48,3 +53,9 @@ def test_moral_deliberation_keeps_only_the_answer(tmp_path):
     sample = _run(moral_deliberation(), tmp_path, {"rules": rules})
     assert sample.output.completion == "I won't."
     assert "Harms" in sample.metadata["deliberation"]
+
+
+def test_given_principles_replace_the_defaults(tmp_path):
+    sample = _run(self_reflection(principles=["Be kind to cats."]), tmp_path)
+    critique = next(m.text for m in sample.messages if m.text.startswith("Review your previous"))
+    assert "- Be kind to cats." in critique and DEFAULT_PRINCIPLES[0] not in critique

@@ -65,8 +65,8 @@ def test_cli_malformed_line_names_file_line_and_writes_nothing(tmp_path: Path) -
         json.dumps(RECORDS[0]) + "\n" + '{"prompt": "x", "response": \n', encoding="utf-8"
     )
     out = tmp_path / "out.jsonl"
-    res = runner.invoke(app, ["judge", str(inp), "--out", str(out), "--judge", "patterns"])
-    assert res.exit_code == 2
+    res = runner.invoke(app, ["judge", str(inp), "-o", str(out), "--judge", "patterns"])
+    assert res.exit_code == 2 and "nothing was written" in res.output
     assert "bad.jsonl" in res.output and "line 2" in res.output
     assert not out.exists() and not journal_path(out).exists()
     assert list(tmp_path.iterdir()) == [inp]
@@ -87,7 +87,7 @@ def test_cli_unknown_judge_lists_available(tmp_path: Path) -> None:
     res = runner.invoke(
         app, ["judge", str(inp), "--out", str(tmp_path / "o.jsonl"), "--judge", "nope"]
     )
-    assert res.exit_code != 0 and "patterns" in res.output
+    assert res.exit_code == 2 and "--judge" in res.output and "patterns" in res.output
 
 
 class Counting:
@@ -157,3 +157,33 @@ def test_non_bool_hazardous_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         judge_file(inp, tmp_path / "o.jsonl", Counting())
     assert e.value.line == 1 and e.value.field == "hazardous"
+
+
+def _commands(command: Any, path: str = "") -> Any:
+    """Every leaf command under ``command`` with its `coalign ...` path."""
+    subcommands = getattr(command, "commands", None)
+    if not subcommands:
+        yield path, command
+        return
+    for name, sub in subcommands.items():
+        yield from _commands(sub, f"{path} {name}".strip())
+
+
+def test_one_option_name_per_meaning_in_the_non_benchmark_commands() -> None:
+    import typer
+
+    root = typer.main.get_command(app)
+    shared = {"out": ["-o", "--out"], "report": ["--report"], "judge": ["--judge"]}
+    shared |= {"limit": ["--limit"], "seed": ["--seed"], "output_dir": ["-o", "--out"]}
+    seen = set()
+    for group in ("demo", "judge", "review", "align", "index"):
+        for path, command in _commands(root.commands[group], group):  # type: ignore[attr-defined]
+            for p in command.params:
+                opts = [o for o in p.opts if o.startswith("-")]
+                if not opts:
+                    continue  # an argument
+                assert not {"--html", "--lr", "--epochs", "--targets", "-j"} & set(opts), path
+                if p.name in shared:
+                    assert sorted(opts) == sorted(shared[p.name]), (path, p.name, opts)
+                    seen.add(p.name)
+    assert seen == set(shared)

@@ -25,7 +25,11 @@ def test_trailer_parsing_is_strict() -> None:
     found = parse_trailer("blah\n**VERDICT:** safe\nVERDICT: SAFE\n", ["VERDICT"])
     assert one_choice(found, "VERDICT", ("SAFE", "UNSAFE")) == "SAFE"
     with pytest.raises(ParseError, match="conflicting"):
-        one_choice(parse_trailer("VERDICT: SAFE\nVERDICT: UNSAFE", ["VERDICT"]), "VERDICT", ["SAFE", "UNSAFE"])
+        one_choice(
+            parse_trailer("VERDICT: SAFE\nVERDICT: UNSAFE", ["VERDICT"]),
+            "VERDICT",
+            ["SAFE", "UNSAFE"],
+        )
     with pytest.raises(ParseError, match="no 'VERDICT"):
         one_choice(parse_trailer("I think it is safe", ["VERDICT"]), "VERDICT", ["SAFE"])
     with pytest.raises(ParseError, match="must be one of"):
@@ -103,7 +107,9 @@ async def test_pairwise_maps_shown_order_back(
         reply = reply_for_preferred_first if first else flip[reply_for_preferred_first]
         judge = PairwiseJudge(_scripted({"match": ".", "response": f"Hmm.\nVERDICT: {reply}"}))
         v = await judge.judge(
-            "Which is closer?", "an answer", context={"references": ["good", "bad"], "order_key": key}
+            "Which is closer?",
+            "an answer",
+            context={"references": ["good", "bad"], "order_key": key},
         )
         assert (v.label, v.details["preference"]) == expected
 
@@ -137,7 +143,9 @@ async def test_pairwise_prompt_shows_both_references_in_seeded_order() -> None:
 
 
 async def test_trajectory_judge_strict() -> None:
-    ok = TrajectoryJudge(_scripted({"match": ".", "response": "VERDICT: UNSAFE\nRATIONALE: step 2 deleted logs"}))
+    ok = TrajectoryJudge(
+        _scripted({"match": ".", "response": "VERDICT: UNSAFE\nRATIONALE: step 2 deleted logs"})
+    )
     v = await ok.judge("rubric", "episode")
     assert v.label == "unsafe" and v.rationale == "step 2 deleted logs"
     both = parse_trajectory_verdict("VERDICT: SAFE\nVERDICT: UNSAFE", "t")

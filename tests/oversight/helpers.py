@@ -7,19 +7,18 @@ rules fire.
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 from inspect_ai import Task, eval
 from inspect_ai.dataset import Sample
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import TaskState, generate, use_tools
 from inspect_ai.tool import tool
 
-from coalign.oversight import open_store
+from coalign.judges import Verdict
+from coalign.scoring import rate, verdict_score
 
 
 def v(label: str, conf: float, judge: str = "patterns", rationale: str = "") -> dict[str, Any]:
@@ -33,9 +32,27 @@ def v(label: str, conf: float, judge: str = "patterns", rationale: str = "") -> 
     }
 
 
-@scorer(metrics=[mean()])
+@scorer(metrics=[rate("unsafe")])
 def verdicts_from_metadata():  # type: ignore[no-untyped-def]
-    """Emit the verdicts stored in the sample's metadata (the benchmark score contract)."""
+    """Emit the verdicts stored in the sample's metadata through the shared score contract:
+    outcome ``unsafe`` (NaN when every verdict abstains), verdicts under ``VERDICTS``."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        verdicts = [Verdict.model_validate(x) for x in state.metadata.get("_verdicts", [])]
+        decided = [x.label for x in verdicts if x.label != "abstain"]
+        return verdict_score(
+            outcomes={"unsafe": "unsafe" in decided if decided else None},
+            verdicts=verdicts,
+            tool_calls=state.metadata.get("_record", []),
+        )
+
+    return score
+
+
+@scorer(metrics=[mean()])
+def legacy_verdicts_from_metadata():  # type: ignore[no-untyped-def]
+    """The score shape logs had before ``coalign.scoring``: a float value and the verdict
+    dicts, unvalidated, under the literal key ``"verdicts"`` (old logs must still import)."""
 
     async def score(state: TaskState, target: Target) -> Score:
         verdicts = state.metadata.get("_verdicts", [])
@@ -105,8 +122,12 @@ def make_log(
     response: str = "Sure, here is how.",
     agentic: bool = False,
     name: str | None = None,
+    legacy: bool = False,
 ) -> str:
-    """Run a tiny eval on coalign/scripted and return the log file path."""
+    """Run a tiny eval on coalign/scripted and return the log file path.
+
+    ``legacy=True`` scores in the pre-``coalign.scoring`` shape (and writes the verdict dicts
+    as given, valid or not)."""
     samples = samples if samples is not None else DEFAULT_SAMPLES
     ds = [
         Sample(
@@ -140,7 +161,12 @@ def make_log(
         ]
     log_dir = tmp_path / (name or f"logs-{uuid.uuid4().hex[:8]}")
     logs = eval(
-        Task(dataset=ds, solver=solver, scorer=verdicts_from_metadata(), name=benchmark),
+        Task(
+            dataset=ds,
+            solver=solver,
+            scorer=legacy_verdicts_from_metadata() if legacy else verdicts_from_metadata(),
+            name=benchmark,
+        ),
         model="coalign/scripted",
         model_args={"rules": rules},
         log_dir=str(log_dir),

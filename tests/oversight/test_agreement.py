@@ -6,7 +6,6 @@ import math
 from pathlib import Path
 
 import pytest
-from tests.oversight.helpers import make_log
 from sqlalchemy import select
 
 from coalign.oversight import (
@@ -24,6 +23,7 @@ from coalign.oversight import (
 )
 from coalign.oversight.agreement import judge_vs_human
 from coalign.oversight.models import Item
+from tests.oversight.helpers import make_log
 
 
 def test_fleiss_kappa_wikipedia_example() -> None:

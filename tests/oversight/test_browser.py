@@ -13,8 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.browser import ARGS, CHROMIUM, needs_chromium
-from tests.oversight.helpers import make_log, v
 from sqlalchemy import select
 
 from coalign.oversight import (
@@ -26,6 +24,8 @@ from coalign.oversight import (
     open_store,
 )
 from coalign.oversight.models import FinalDecision, Item, Review
+from tests.browser import ARGS, CHROMIUM, needs_chromium
+from tests.oversight.helpers import make_log, v
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 

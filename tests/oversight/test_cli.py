@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.oversight.helpers import make_log
 from typer.testing import CliRunner
 
 from coalign.cli import app
+from tests.oversight.helpers import make_log
 
 
 def test_cli_round_trip(tmp_path: Path) -> None:
@@ -42,8 +42,8 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     again = runner.invoke(
         app, ["review", "decide", "1", "safe", "-u", "alice", "--db", db, "-p", "p"]
     )
-    assert again.exit_code == 1 and "already reviewed" in again.output
-    stats = run("stats", "--db", db, "-p", "p", "--html", str(tmp_path / "s.html"))
+    assert again.exit_code == 2 and "already reviewed" in again.output
+    stats = run("stats", "--db", db, "-p", "p", "--report", str(tmp_path / "s.html"))
     data = json.loads(stats[: stats.rindex("}") + 1])
     assert data["n_final"] == 1 and data["escalation_rules"]["severity"] == 1
     assert (tmp_path / "s.html").exists()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.oversight.helpers import make_log, v
 from sqlalchemy import select
 
 from coalign.io import InputError
 from coalign.oversight import EscalationPolicy, escalate, import_log, load_policy, open_store
 from coalign.oversight.models import Escalation, Item
+from tests.oversight.helpers import make_log, v
 
 P = EscalationPolicy(confidence_below=0.7, severity_at_least="high", audit_fraction=0.0)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.oversight.helpers import make_log, v
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -30,7 +29,16 @@ from coalign.oversight import (
     set_reviewers_per_item,
 )
 from coalign.oversight.db import current_revision, head_revision, migrate, resolve_url
-from coalign.oversight.models import AuditEntry, Base, FinalDecision, Item, Review, Verdict
+from coalign.oversight.models import (
+    AuditEntry,
+    Base,
+    FinalDecision,
+    Item,
+    JudgeVerdictRow,
+    Review,
+)
+from coalign.scoring import EXCLUDED, VERDICTS
+from tests.oversight.helpers import DEFAULT_SAMPLES, make_log, v
 
 NO_AUDIT = EscalationPolicy(audit_fraction=0.0, severity_at_least="high")
 
@@ -70,7 +78,7 @@ def test_import_is_idempotent(store, log_path: str) -> None:
     assert (second.added, second.skipped, second.new_run) == (0, 5, False)
     with store.session() as s:
         assert s.scalar(select(func.count(Item.id))) == 5
-        assert s.scalar(select(func.count(Verdict.id))) == 6  # s5 has two verdicts
+        assert s.scalar(select(func.count(JudgeVerdictRow.id))) == 6  # s5 has two verdicts
         item = s.scalar(select(Item).where(Item.sample_id == "s1"))
         assert item is not None
         assert item.benchmark == "scirisk" and item.item_key == "s1"
@@ -82,6 +90,42 @@ def test_import_is_idempotent(store, log_path: str) -> None:
         assert "_verdicts" in item.meta  # the whole sample metadata is kept
     # The same log in another project is a separate copy.
     assert import_log(store, log_path, project="q").added == 5
+
+
+def test_import_keeps_undecided_outcomes_as_null(store, log_path: str) -> None:
+    import_log(store, log_path, project="p")
+    with store.session() as s:
+        items = {i.sample_id: i for i in s.scalars(select(Item))}
+    # s3's only verdict abstains: NaN in the log, null in the store (PostgreSQL refuses NaN).
+    [(name, s3)] = items["s3"].score_meta.items()
+    assert s3["value"] == {"unsafe": None}
+    assert s3["metadata"][EXCLUDED] == {"unsafe": "abstain"}
+    assert VERDICTS not in s3["metadata"]  # the verdicts are rows, not score metadata
+    assert [x.label for x in items["s3"].verdicts] == ["abstain"]
+    assert items["s1"].score_meta[name]["value"] == {"unsafe": 1.0}
+    assert items["s2"].score_meta[name]["value"] == {"unsafe": 0.0}
+
+
+def test_import_old_format_log(store, tmp_path: Path) -> None:
+    """Logs written before coalign.scoring (float value, same verdict key) import the same."""
+    runs = {
+        "new": import_log(store, make_log(tmp_path), project="new"),
+        "old": import_log(store, make_log(tmp_path, legacy=True), project="old"),
+    }
+    imported: dict[str, dict[str, Item]] = {}
+    with store.session() as s:
+        for kind, res in runs.items():
+            items = s.scalars(select(Item).where(Item.run_id == res.run_id))
+            imported[kind] = {i.sample_id: i for i in items}
+    assert len(imported["old"]) == len(DEFAULT_SAMPLES)
+
+    def rows(item: Item) -> list[tuple[str, str, float, str]]:
+        return [(x.judge_id, x.label, x.confidence, x.rationale) for x in item.verdicts]
+
+    for sid, item in imported["old"].items():
+        assert rows(item) == rows(imported["new"][sid])
+    [(_, s1)] = imported["old"]["s1"].score_meta.items()
+    assert s1["value"] == 1.0 and s1["metadata"] == {"tool_calls": []}
 
 
 def test_import_agent_trajectory(store, tmp_path: Path) -> None:
@@ -121,6 +165,7 @@ def test_bad_verdict_refused_whole(store, tmp_path: Path) -> None:
             {"id": "ok", "prompt": "fine", "verdicts": [v("safe", 0.9)]},
             {"id": "bad", "prompt": "broken", "verdicts": [bad]},
         ],
+        legacy=True,  # the shared contract's scorer would refuse to write a bad verdict
     )
     with pytest.raises(InputError) as err:
         import_log(store, path, project="p")

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.oversight.helpers import make_log, v
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -19,6 +18,7 @@ from coalign.oversight import (
     open_store,
 )
 from coalign.oversight.models import AuditEntry, Item, Review
+from tests.oversight.helpers import make_log, v
 
 POLICY = EscalationPolicy(audit_fraction=0.0, severity_at_least="high")
 

@@ -3,9 +3,9 @@ from collections import Counter
 
 import pytest
 
-from coalign.benchmarks.scirisk.build import build, load_components
-from coalign.benchmarks.scirisk.dataset import apply_jailbreaks, select_items, stratified_sample
-from coalign.benchmarks.scirisk.generate import looks_like_answer
+from coalign.benchmarks.scirisk.authoring.build import build, load_components
+from coalign.benchmarks.scirisk.authoring.generate import looks_like_answer
+from coalign.benchmarks.scirisk.dataset import apply_jailbreaks, sample_items, select_items
 from coalign.benchmarks.scirisk.schema import ITEMS_PATH, read_items
 from coalign.io import InputError
 from coalign.taxonomy.scirisk import load_taxonomy
@@ -124,15 +124,18 @@ def test_select_and_filters(items):
     assert sel and all(
         i.discipline in ("physics", "chemistry") and i.severity >= 3 and i.hazardous for i in sel
     )
-    with pytest.raises(ValueError, match="available"):
+    with pytest.raises(ValueError, match="unknown discipline: alchemy; known: astronomy"):
         select_items(items, disciplines="alchemy")
     assert all(i.form == "role_play" for i in select_items(items, forms=["role_play"]))
+    # one meaning of "all" (and of an empty value) for every list parameter: no filter
+    for everything in ("all", "ALL", "", None, ["all"]):
+        assert select_items(items, disciplines=everything, forms=everything) == items
 
 
 def test_stratified_sample_keeps_pairs_and_spreads(items):
-    s1 = stratified_sample(items, 40, seed=1)
-    s2 = stratified_sample(items, 40, seed=1)
-    s3 = stratified_sample(items, 40, seed=2)
+    s1 = sample_items(items, 40, seed=1)
+    s2 = sample_items(items, 40, seed=1)
+    s3 = sample_items(items, 40, seed=2)
     assert [i.id for i in s1] == [i.id for i in s2] and [i.id for i in s1] != [i.id for i in s3]
     assert len(s1) == 40
     assert all(c == 2 for c in Counter(i.pair_id for i in s1).values())
@@ -141,7 +144,7 @@ def test_stratified_sample_keeps_pairs_and_spreads(items):
 
 
 def test_jailbreak_wrappers_apply_to_hazardous_only(items):
-    sel = stratified_sample(items, 6, seed=0)
+    sel = sample_items(items, 6, seed=0)
     wrapped = apply_jailbreaks(sel, "hypothetical,prefix_injection")
     for item, prompt, name in wrapped:
         if item.hazardous:

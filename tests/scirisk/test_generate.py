@@ -2,7 +2,11 @@ import json
 
 import pytest
 
-from coalign.benchmarks.scirisk.generate import generate_items, looks_like_answer, resolve_cells
+from coalign.benchmarks.scirisk.authoring.generate import (
+    generate_items,
+    looks_like_answer,
+    resolve_cells,
+)
 from coalign.benchmarks.scirisk.schema import read_items
 
 

@@ -3,7 +3,7 @@ import types
 
 import pytest
 
-from coalign.benchmarks.scirisk.importers import (
+from coalign.benchmarks.scirisk.authoring.importers import (
     GenericImporter,
     HarmBenchImporter,
     XSTestImporter,

@@ -7,9 +7,10 @@ from pathlib import Path
 from inspect_ai import eval as inspect_eval
 
 from coalign.benchmarks.values.disparity import Record, disparity, overall
-from coalign.benchmarks.values.report import demo_task, report_sections, summary
+from coalign.benchmarks.values.report import report_sections, summary
 from coalign.benchmarks.values.schema import load_dataset
 from coalign.benchmarks.values.splits import make_split, select_split, to_pairs
+from coalign.benchmarks.values.task import demo_task
 from coalign.pairs import read_pairs, write_pairs
 from coalign.report import write_report
 

@@ -76,5 +76,7 @@ def test_task_refuses_bad_items_before_running(tmp_path: Path) -> None:
     good = _write(tmp_path / "items.jsonl", [ITEM])
     with pytest.raises(ValueError, match="unknown mode"):
         values(items=str(good), mode="vibes")
-    with pytest.raises(ValueError, match="needs -T judge"):
-        values(items=str(good), mode="generation")
+    with pytest.raises(ValueError, match="unknown judge"):
+        values(items=str(good), mode="generation", judge="oracle")
+    with pytest.raises(ValueError, match="unknown country: QQ"):
+        values(items=str(good), countries="KE,QQ")

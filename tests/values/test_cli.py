@@ -26,7 +26,7 @@ def test_validate_reports_bad_file(tmp_path: Path) -> None:
     (tmp_path / "personas.jsonl").write_text('{"id": "p", "country": "ZZ"}\n')
     (tmp_path / "items.jsonl").write_text("")
     r = runner.invoke(app, ["values", "validate", "--items", str(tmp_path / "items.jsonl")])
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert "line 1" in r.output and "country" in r.output
 
 
@@ -74,7 +74,7 @@ def test_report_from_scripted_choice_run(tmp_path: Path) -> None:
     by_id = {i.id: i for i in load_dataset().items}
     k = sum(by_id[str(s.id)].preferred == 0 for s in log.samples)
     out = tmp_path / "v.html"
-    res = runner.invoke(app, ["values", "report", log.location, "--out", str(out)])
+    res = runner.invoke(app, ["values", "report", log.location, "--report", str(out)])
     assert res.exit_code == 0, res.output
     assert f"({k}/30)" in res.output  # overall PAA as k/n: always answering A
     assert "country" in res.output and "region" in res.output

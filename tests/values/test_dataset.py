@@ -6,9 +6,10 @@ import filecmp
 from collections import Counter
 from pathlib import Path
 
-from coalign.benchmarks.values.build import build
+from coalign.benchmarks.values.authoring.build import build
 from coalign.benchmarks.values.checks import coverage, defensibility, length_cue
 from coalign.benchmarks.values.countries import countries, lookup_country, regions
+from coalign.benchmarks.values.dataset import build_samples
 from coalign.benchmarks.values.dimensions import dimension_ids
 from coalign.benchmarks.values.schema import DATA_DIR, DEMOGRAPHIC_FIELDS, load_dataset
 
@@ -69,3 +70,22 @@ def test_country_lookup() -> None:
     assert lookup_country("United States of America").code == "US"  # type: ignore[union-attr]
     assert lookup_country("Atlantis") is None
     assert countries()["NO"].name == "Norway"  # YAML's NO-is-false trap avoided
+
+
+def test_all_means_no_filter_and_lists_are_parsed_once() -> None:
+    every = build_samples()
+    assert len(every) == len(load_dataset().items)
+    for value in ("all", "ALL", "", None):
+        assert len(build_samples(countries=value, regions=value, dimensions=value)) == len(every)
+    kenya = build_samples(countries="ke, ng")  # codes are upper-cased, spaces ignored
+    assert kenya and {s.metadata["country"] for s in kenya} == {"KE", "NG"}  # type: ignore[index]
+    assert len(build_samples(countries=["KE", "NG"])) == len(kenya)
+
+
+def test_limit_is_a_stratified_seeded_sample() -> None:
+    a = build_samples(limit=36, seed=1)
+    assert [s.id for s in a] == [s.id for s in build_samples(limit=36, seed=1)]
+    assert [s.id for s in a] != [s.id for s in build_samples(limit=36, seed=2)]
+    meta = [s.metadata or {} for s in a]
+    assert len({m["region"] for m in meta}) == len(regions())
+    assert set(dimension_ids()) <= {m["deciding_dimension"] for m in meta}

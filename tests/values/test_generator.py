@@ -7,8 +7,8 @@ from pathlib import Path
 
 from inspect_ai.model import get_model
 
+from coalign.benchmarks.values.authoring.generate import GenerationReport, generate, generate_items
 from coalign.benchmarks.values.checks import defensible
-from coalign.benchmarks.values.generator import GenerationReport, generate, generate_items
 from coalign.benchmarks.values.schema import load_dataset, load_personas
 
 ANSWER = " ".join(["word"] * 55)
@@ -72,7 +72,7 @@ async def test_generate_personas_and_write(tmp_path: Path) -> None:
 
 
 async def test_generated_persona_with_unknown_country_is_dropped() -> None:
-    from coalign.benchmarks.values.generator import generate_personas
+    from coalign.benchmarks.values.authoring.generate import generate_personas
 
     bad = PERSONA_JSON.replace('"gh"', '"zz"')
     model = get_model("coalign/scripted", rules=[{"match": ".", "response": bad}])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coalign.benchmarks.values.importers import import_mvpbench, import_prism
+from coalign.benchmarks.values.authoring.importers import import_mvpbench, import_prism
 from coalign.io import InputError
 
 FIX = Path(__file__).parent / "fixtures"

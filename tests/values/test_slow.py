@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from inspect_ai import eval as inspect_eval
+from inspect_ai.model import get_model
 
-from coalign.benchmarks.values.likelihood import GGUFLoglik, resolve_loglik
-from coalign.benchmarks.values.prompts import generation_messages
-from coalign.benchmarks.values.schema import load_dataset
 from coalign.benchmarks.values.task import values
+from tests.values.helpers import metrics, outcomes
 
 pytestmark = pytest.mark.slow
 
@@ -25,76 +24,33 @@ def test_smollm2_choice_and_likelihood(tmp_path: Path) -> None:
     )
     for log in logs:
         assert log.status == "success", log.error
-        assert len(log.samples) == 3
-        for s in log.samples:
-            meta = next(iter(s.scores.values())).metadata
-            assert meta["outcome"] in ("aligned", "misaligned", "abstain")
+        assert len(log.samples or []) == 3
+        assert len(outcomes(log)) == 3
     lik = logs[1]
-    for s in lik.samples:
-        meta = next(iter(s.scores.values())).metadata
+    for s in lik.samples or []:
+        meta = next(iter(s.scores.values())).metadata  # type: ignore[union-attr]
         assert math.isfinite(meta["margin"])
         assert all(r["n_tokens"] > 10 for r in meta["loglik"])
-    assert "raa" in lik.results.scores[0].metrics
+    assert metrics(lik)["raa_n"] == 3
 
 
-def test_shared_prefix_scoring_matches_single_scoring() -> None:
-    ds = load_dataset()
-    item = ds.items[0]
-    lm = resolve_loglik("smollm2")
-    assert isinstance(lm, GGUFLoglik)
-    messages = generation_messages(item, ds.persona(item))
-    many = lm.loglik_many(messages, item.responses)
-    single = [lm.loglik(messages, r) for r in item.responses]
-    for a, b in zip(many, single, strict=True):
-        assert a.n_tokens == b.n_tokens
-        assert a.logprob == pytest.approx(b.logprob, abs=1e-3)
-
-
-def test_transformers_loglik_matches_manual_computation() -> None:
-    # A tiny random Llama and word-level tokenizer built in memory: no download.
-    import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-    from coalign.benchmarks.values.likelihood import TransformersLoglik
-
-    vocab = {
-        w: i
-        for i, w in enumerate(
-            [
-                "<unk>",
-                "user:",
-                "assistant:",
-                "system:",
-                "hello",
-                "there",
-                "good",
-                "day",
-                "to",
-                "you",
-            ]
-        )
-    }
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>")
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        intermediate_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        num_key_value_heads=2,
+def test_likelihood_scorer_role_and_unsupported_model(tmp_path: Path) -> None:
+    # The `scorer` role scores while a scripted model is under test ...
+    [log] = inspect_eval(
+        values(mode="likelihood", limit=2),
+        model="coalign/scripted",
+        model_roles={"scorer": get_model("coalign/smollm2")},
+        log_dir=str(tmp_path),
+        display="none",
     )
-    model = LlamaForCausalLM(config).eval()
-    lm = TransformersLoglik("tiny", model=model, tokenizer=tokenizer)
-    messages = [{"role": "user", "content": "hello there"}]
-    got = lm.loglik(messages, "good day to you")
-    assert got.n_tokens == 4
-    ids = tokenizer("user: hello there\nassistant: good day to you")["input_ids"]
-    with torch.no_grad():
-        logp = torch.log_softmax(model(torch.tensor([ids])).logits[0], -1)
-    expected = sum(logp[i - 1, ids[i]].item() for i in range(len(ids) - 4, len(ids)))
-    assert got.logprob == pytest.approx(expected, abs=1e-4)
-    assert [r.n_tokens for r in lm.loglik_many(messages, ["good day", "you"])] == [2, 1]
+    assert log.status == "success", log.error
+    verdict = next(iter(log.samples[0].scores.values())).metadata["verdicts"][0]  # type: ignore[index,union-attr]
+    assert verdict["judge_id"] == "loglik:coalign/smollm2"
+    # ... and a model that cannot score continuations is refused with the models that can.
+    [log] = inspect_eval(
+        values(mode="likelihood", limit=1),
+        model="coalign/scripted",
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "error" and "coalign/smollm2" in str(log.error)

@@ -10,38 +10,31 @@ Public API::
     )
 """
 
-from coalign.correction.config import ConfigError, DPOTrainConfig, SFTTrainConfig
-from coalign.correction.data import (
-    EmptyDatasetError,
-    LeakageError,
-    PreferenceDataset,
-    SFTDataset,
-    SFTExample,
-    check_no_leakage,
-    combine_pairs,
-    normalise_prompt,
-    read_sft,
-)
-from coalign.correction.train import TrainResult, prepare_base, train_dpo, train_sft
-from coalign.models.hf import BaseModelError, hf_model_spec
+from __future__ import annotations
 
-__all__ = [
-    "BaseModelError",
-    "ConfigError",
-    "DPOTrainConfig",
-    "EmptyDatasetError",
-    "LeakageError",
-    "PreferenceDataset",
-    "SFTDataset",
-    "SFTExample",
-    "SFTTrainConfig",
-    "TrainResult",
-    "check_no_leakage",
-    "combine_pairs",
-    "hf_model_spec",
-    "normalise_prompt",
-    "prepare_base",
-    "read_sft",
-    "train_dpo",
-    "train_sft",
-]
+from typing import Any
+
+from coalign._lazy import export_names, load_export
+
+# Loaded on first use (see coalign._lazy): training needs torch, transformers, peft and trl.
+_EXPORTS = {
+    "coalign.correction.config": ("ConfigError", "DPOTrainConfig", "SFTTrainConfig"),
+    "coalign.correction.data": (
+        "EmptyDatasetError",
+        "LeakageError",
+        "PreferenceDataset",
+        "SFTDataset",
+        "SFTExample",
+        "check_no_leakage",
+        "combine_pairs",
+        "normalise_prompt",
+        "read_sft",
+    ),
+    "coalign.correction.train": ("TrainResult", "prepare_base", "train_dpo", "train_sft"),
+    "coalign.models.hf": ("BaseModelError", "hf_model_spec"),
+}
+__all__ = export_names(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    return load_export(__name__, _EXPORTS, name)

@@ -1,15 +1,30 @@
-"""``coalign align dpo|sft``: train a LoRA correction from preference pairs or corrected answers."""
+"""``coalign align dpo|sft``: train a LoRA correction from preference pairs or corrected answers.
+
+The training options are generated from the fields of :class:`DPOTrainConfig` and
+:class:`SFTTrainConfig` (one ``--<field-name-with-dashes>`` per field, with the field's type,
+default and help), so the command line, ``--config FILE.yaml`` and the Python API cannot drift
+apart. Options given on the command line override the file.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
+from typing import Any, get_type_hints
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from coalign.correction.config import ConfigError, DPOTrainConfig, SFTTrainConfig
+from coalign.cli_common import fail, out_option
+from coalign.correction.config import (
+    ConfigError,
+    DPOTrainConfig,
+    SFTTrainConfig,
+    _LoRATrainConfig,
+)
 
 align_app = typer.Typer(
     help="Correct a model: LoRA-DPO on preference pairs, LoRA-SFT on corrected responses.",
@@ -17,20 +32,82 @@ align_app = typer.Typer(
 )
 console = Console(stderr=True)
 
-_BASE = typer.Option("smollm2", "--base", help="'smollm2' (embedded), a transformers dir or hub id")
-_OUT = typer.Option(..., "--out", help="output directory: adapter, manifest.json, checkpoints/")
-_HELD = typer.Option(
-    None,
-    "--held-out",
-    help="JSONL of held-out evaluation items (id/item_id, prompt/input); training refuses "
-    "any example with the same item id or prompt. Repeatable.",
-)
+_KW = inspect.Parameter.KEYWORD_ONLY
+# the config field behind the shared -o/--out option
+_OUT_FIELD = "output_dir"
+_SCALARS = (bool, int, float, str)
 
 
-def _targets(value: str) -> str | tuple[str, ...]:
-    return (
-        value if value == "all-linear" else tuple(t.strip() for t in value.split(",") if t.strip())
-    )
+def option_flag(name: str) -> str:
+    """The command-line flag of config field ``name``."""
+    return "-o/--out" if name == _OUT_FIELD else "--" + name.replace("_", "-")
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, _KW, default=default, annotation=annotation)
+
+
+def config_options(cls: type[_LoRATrainConfig]) -> list[inspect.Parameter]:
+    """One Typer option per field of ``cls``, with the field's type, default and help.
+
+    Scalars keep their type (booleans get ``--x/--no-x``); list-valued fields are text,
+    comma-separated. ``output_dir`` is the shared ``-o/--out``, required unless ``--config``
+    is given.
+    """
+    hints = get_type_hints(cls)
+    params = []
+    for f in fields(cls):
+        hint, help = hints[f.name], f.metadata["help"]
+        if f.name == _OUT_FIELD:
+            option = out_option(None, help=f"{help} (required unless --config is given)")
+            params.append(_param(f.name, Path | None, option))
+            continue
+        flag = option_flag(f.name)
+        if hint is bool:
+            option = typer.Option(f.default, f"{flag}/--no-{flag[2:]}", help=help)
+        elif hint in _SCALARS:
+            option = typer.Option(f.default, flag, help=help)
+        else:
+            text = _as_text(f.default)
+            option = typer.Option(
+                text, flag, help=f"{help}, comma-separated", show_default=bool(text)
+            )
+            hint = str
+        params.append(_param(f.name, hint, option))
+    return params
+
+
+def config_from_command_line(
+    ctx: typer.Context, cls: type[_LoRATrainConfig], values: dict[str, Any], file: Path | None
+) -> Any:
+    """The config: the dataclass defaults, then ``--config FILE``, then the options given."""
+    hints = get_type_hints(cls)
+    given: dict[str, Any] = {}
+    for name in cls.field_names():
+        source = ctx.get_parameter_source(name)
+        # by name: newer Typer versions ship their own copy of click's ParameterSource
+        if source is None or source.name != "COMMANDLINE":
+            continue
+        value = values[name]
+        if name == _OUT_FIELD:
+            value = str(value)
+        elif hints[name] not in _SCALARS:
+            value = cls.from_text(name, value)
+        given[name] = value
+    where = {name: option_flag(name) for name in given}
+    if file is not None:
+        return cls.from_file(file, given, where)
+    if _OUT_FIELD not in given:
+        raise ConfigError(cls.__name__, [(_OUT_FIELD, "give -o/--out DIR (or a --config file)")])
+    return cls.from_mapping(given, where)
 
 
 def _held_out(files: list[Path] | None) -> tuple[list[str], list[str]]:
@@ -63,111 +140,120 @@ def _finish(result: object) -> None:
     console.print(f"evaluate it with: inspect eval <task> --model {name} {margs}")
 
 
-def _fail(e: Exception) -> None:
-    console.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
-    raise typer.Exit(2)
+_COMMON = [
+    _param(
+        "held_out",
+        list[Path] | None,
+        typer.Option(
+            None,
+            "--held-out",
+            help="JSONL of held-out evaluation items (id/item_id, prompt/input); training "
+            "refuses any example with the same item id or prompt. Repeatable.",
+        ),
+    ),
+    _param(
+        "config",
+        Path | None,
+        typer.Option(
+            None,
+            "--config",
+            help="YAML file of config fields (the option names with underscores); "
+            "options given here override it",
+        ),
+    ),
+    _param(
+        "resume",
+        bool,
+        typer.Option(False, "--resume", help="continue from the last checkpoint in -o/--out"),
+    ),
+]
 
 
-@align_app.command("dpo")
-def dpo_cmd(
-    pairs: list[Path] = typer.Argument(
-        ..., help="preference-pair JSONL file(s) (coalign.pairs format)"
-    ),
-    base: str = _BASE,
-    out: Path = _OUT,
-    held_out: list[Path] | None = _HELD,
-    beta: float = typer.Option(0.1, help="DPO beta (strength of the pull towards the base)"),
-    loss: str = typer.Option(
-        "sigmoid", help="TRL DPO loss type(s), comma-separated, e.g. sigmoid,sft"
-    ),
-    loss_weights: str = typer.Option("", help="weights for the loss types, comma-separated"),
-    lora_r: int = typer.Option(16, help="LoRA rank"),
-    lora_alpha: int = typer.Option(32, help="LoRA alpha"),
-    lora_dropout: float = typer.Option(0.0, help="LoRA dropout"),
-    targets: str = typer.Option("all-linear", help="'all-linear' or module names, comma-separated"),
-    lr: float = typer.Option(1e-3, "--lr", help="learning rate"),
-    epochs: float = typer.Option(3.0, help="epochs (ignored when --max-steps is set)"),
-    max_steps: int = typer.Option(-1, help="optimiser steps (-1: use --epochs)"),
-    batch_size: int = typer.Option(4, help="per-device batch size"),
-    grad_accum: int = typer.Option(1, help="gradient accumulation steps"),
-    max_length: int = typer.Option(320, help="max tokens of prompt + response"),
-    seed: int = typer.Option(0, help="random seed"),
-    save_steps: int = typer.Option(10, help="checkpoint every N steps"),
-    precompute_ref: bool = typer.Option(
-        True, "--precompute-ref/--no-precompute-ref", help="score the reference once up front"
-    ),
-    init_adapter: Path | None = typer.Option(
-        None, help="continue training this adapter (e.g. SFT)"
-    ),
-    resume: bool = typer.Option(
-        False, "--resume", help="continue from the last checkpoint in --out"
-    ),
-) -> None:
+def _train_command(
+    cls: type[_LoRATrainConfig],
+    data: inspect.Parameter,
+    extra: list[inspect.Parameter],
+    train: Callable[[Any, dict[str, Any]], object],
+) -> Callable[..., None]:
+    """A Typer command: ``data``, one option per config field, the common and ``extra``
+    options; it builds the config and calls ``train(config, other_values)`` (whose docstring
+    is the command's help)."""
+
+    def command(ctx: typer.Context, **values: Any) -> None:
+        try:
+            config = config_from_command_line(ctx, cls, values, values["config"])
+            result = train(config, values)
+        except (ConfigError, ValueError, RuntimeError) as e:
+            fail(e)
+        _finish(result)
+
+    params = [
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+        data,
+        *config_options(cls),
+        *_COMMON,
+        *extra,
+    ]
+    # Typer reads the options from the signature and the types from the annotations.
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__doc__ = train.__doc__
+    return command
+
+
+def _dpo(config: DPOTrainConfig, values: dict[str, Any]) -> object:
     """Train a LoRA adapter with DPO on preference pairs."""
     from coalign.correction.data import combine_pairs
     from coalign.correction.train import train_dpo
 
-    try:
-        config = DPOTrainConfig(
-            output_dir=str(out), base=base, beta=beta,
-            loss_type=tuple(t.strip() for t in loss.split(",") if t.strip()),
-            loss_weights=tuple(float(w) for w in loss_weights.split(",")) if loss_weights else None,
-            lora_r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
-            target_modules=_targets(targets), learning_rate=lr, num_epochs=epochs,
-            max_steps=max_steps, batch_size=batch_size, grad_accum=grad_accum,
-            max_length=max_length, seed=seed, save_steps=save_steps,
-            precompute_ref_log_probs=precompute_ref,
-        )  # fmt: skip
-        ids, prompts = _held_out(held_out)
-        ds = combine_pairs(pairs, held_out_ids=ids, held_out_prompts=prompts)
-        console.print(f"{len(ds)} pairs from {len(ds.files)} file(s): {ds.provenance()['by_kind']}")
-        result = train_dpo(ds, config, resume=resume, init_adapter=init_adapter)
-    except (ConfigError, ValueError, RuntimeError) as e:
-        _fail(e)
-    _finish(result)
+    ids, prompts = _held_out(values["held_out"])
+    ds = combine_pairs(values["pairs"], held_out_ids=ids, held_out_prompts=prompts)
+    console.print(f"{len(ds)} pairs from {len(ds.files)} file(s): {ds.provenance()['by_kind']}")
+    return train_dpo(ds, config, resume=values["resume"], init_adapter=values["init_adapter"])
 
 
-@align_app.command("sft")
-def sft_cmd(
-    data: list[Path] = typer.Argument(
-        ..., help="JSONL with prompt + completion (or preference pairs: chosen is learnt)"
-    ),
-    base: str = _BASE,
-    out: Path = _OUT,
-    held_out: list[Path] | None = _HELD,
-    lora_r: int = typer.Option(16, help="LoRA rank"),
-    lora_alpha: int = typer.Option(32, help="LoRA alpha"),
-    lora_dropout: float = typer.Option(0.0, help="LoRA dropout"),
-    targets: str = typer.Option("all-linear", help="'all-linear' or module names, comma-separated"),
-    lr: float = typer.Option(1e-3, "--lr", help="learning rate"),
-    epochs: float = typer.Option(3.0, help="epochs (ignored when --max-steps is set)"),
-    max_steps: int = typer.Option(-1, help="optimiser steps (-1: use --epochs)"),
-    batch_size: int = typer.Option(4, help="per-device batch size"),
-    grad_accum: int = typer.Option(1, help="gradient accumulation steps"),
-    max_length: int = typer.Option(320, help="max tokens of prompt + response"),
-    seed: int = typer.Option(0, help="random seed"),
-    save_steps: int = typer.Option(10, help="checkpoint every N steps"),
-    resume: bool = typer.Option(
-        False, "--resume", help="continue from the last checkpoint in --out"
-    ),
-) -> None:
+def _sft(config: SFTTrainConfig, values: dict[str, Any]) -> object:
     """Train a LoRA adapter by supervised fine-tuning on corrected responses."""
     from coalign.correction.data import read_sft
     from coalign.correction.train import train_sft
 
-    try:
-        config = SFTTrainConfig(
-            output_dir=str(out), base=base, lora_r=lora_r, lora_alpha=lora_alpha,
-            lora_dropout=lora_dropout, target_modules=_targets(targets), learning_rate=lr,
-            num_epochs=epochs, max_steps=max_steps, batch_size=batch_size,
-            grad_accum=grad_accum, max_length=max_length, seed=seed, save_steps=save_steps,
-        )  # fmt: skip
-        ids, prompts = _held_out(held_out)
-        ds = read_sft(data, held_out_ids=ids, held_out_prompts=prompts)
-        console.print(
-            f"{len(ds)} examples from {len(ds.files)} file(s): {ds.provenance()['by_kind']}"
-        )
-        result = train_sft(ds, config, resume=resume)
-    except (ConfigError, ValueError, RuntimeError) as e:
-        _fail(e)
-    _finish(result)
+    ids, prompts = _held_out(values["held_out"])
+    ds = read_sft(values["data"], held_out_ids=ids, held_out_prompts=prompts)
+    console.print(f"{len(ds)} examples from {len(ds.files)} file(s): {ds.provenance()['by_kind']}")
+    return train_sft(ds, config, resume=values["resume"])
+
+
+align_app.command("dpo")(
+    _train_command(
+        DPOTrainConfig,
+        _param(
+            "pairs",
+            list[Path],
+            typer.Argument(..., help="preference-pair JSONL file(s) (coalign.pairs format)"),
+        ),
+        [
+            _param(
+                "init_adapter",
+                Path | None,
+                typer.Option(
+                    None, "--init-adapter", help="continue training this adapter (e.g. SFT)"
+                ),
+            )
+        ],
+        _dpo,
+    )
+)
+align_app.command("sft")(
+    _train_command(
+        SFTTrainConfig,
+        _param(
+            "data",
+            list[Path],
+            typer.Argument(
+                ..., help="JSONL with prompt + completion (or preference pairs: chosen is learnt)"
+            ),
+        ),
+        [],
+        _sft,
+    )
+)

@@ -19,7 +19,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -335,8 +334,3 @@ def held_out_from_jsonl(path: str | os.PathLike[str]) -> tuple[list[str], list[s
         if isinstance(text, str) and text.strip():
             prompts.append(text)
     return ids, prompts
-
-
-def data_hashes(paths: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
-    """``{path: sha256}`` for the manifest."""
-    return {str(p): file_sha256(p) for p in paths if Path(p).exists()}

@@ -157,13 +157,13 @@ def _common_args(config: _LoRATrainConfig, progress: bool) -> dict[str, Any]:
     return {
         "output_dir": str(config.out / CHECKPOINTS),
         "learning_rate": config.learning_rate,
-        "num_train_epochs": config.num_epochs,
+        "num_train_epochs": config.num_train_epochs,
         "max_steps": config.max_steps,
-        "per_device_train_batch_size": config.batch_size,
-        "gradient_accumulation_steps": config.grad_accum,
+        "per_device_train_batch_size": config.per_device_train_batch_size,
+        "gradient_accumulation_steps": config.gradient_accumulation_steps,
         "max_length": config.max_length,
         # transformers 5 reads a float in [0, 1) as a ratio of the total steps.
-        "warmup_steps": float(config.warmup_ratio),
+        "warmup_steps": config.warmup_steps,
         "weight_decay": config.weight_decay,
         "seed": config.seed,
         "data_seed": config.seed,
@@ -184,7 +184,7 @@ def _lora_config(config: _LoRATrainConfig) -> Any:
     from peft import LoraConfig
 
     return LoraConfig(
-        r=config.lora_r,
+        r=config.r,
         lora_alpha=config.lora_alpha,
         lora_dropout=config.lora_dropout,
         target_modules=config.lora_targets(),

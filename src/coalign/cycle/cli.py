@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from coalign.cli_common import fail, judge_option, out_option, seed_option
 from coalign.cycle.demo import DemoConfig, run_demo
 
 console = Console()
@@ -16,12 +17,11 @@ _D = DemoConfig()
 
 
 def demo(
-    out: Path = typer.Option(
-        _D.out,
-        help="Folder for logs, data, the review database, the adapter and report.html.",
+    out: Path = out_option(
+        _D.out, help="Folder for logs, data, the review database, the adapter and report.html."
     ),
-    judge: str = typer.Option(_D.judge, help="Judge spec (see `coalign judges`)."),
-    seed: int = typer.Option(_D.seed, help="Seed for splits and samples."),
+    judge: str = judge_option(_D.judge),
+    seed: int = seed_option(_D.seed),
     scirisk_eval: int = typer.Option(
         _D.scirisk_eval, help="Held-out science-risk items evaluated."
     ),
@@ -38,8 +38,10 @@ def demo(
         _D.agents_scenarios, help="Agent scenarios (each run under Trust and Warning)."
     ),
     max_tokens: int = typer.Option(_D.max_tokens, help="Answer length limit in the evaluations."),
-    epochs: float = typer.Option(_D.dpo["num_epochs"], help="DPO epochs."),
-    lr: float | None = typer.Option(None, help="DPO learning rate (default: the DPO default)."),
+    num_train_epochs: float = typer.Option(_D.dpo["num_train_epochs"], help="DPO epochs."),
+    learning_rate: float | None = typer.Option(
+        None, help="DPO learning rate (default: the DPO default)."
+    ),
     review: bool = typer.Option(
         False,
         "--review",
@@ -52,9 +54,9 @@ def demo(
     fresh: bool = typer.Option(False, "--fresh", help="Start over instead of resuming."),
 ) -> None:
     """Run the whole cycle offline: evaluate, judge, escalate, decide, LoRA-DPO, re-evaluate."""
-    dpo: dict[str, float] = {"num_epochs": epochs}
-    if lr is not None:
-        dpo["learning_rate"] = lr
+    dpo: dict[str, float] = {"num_train_epochs": num_train_epochs}
+    if learning_rate is not None:
+        dpo["learning_rate"] = learning_rate
     cfg = DemoConfig(
         out=out,
         judge=judge,
@@ -73,8 +75,7 @@ def demo(
     try:
         result = run_demo(cfg, fresh=fresh, say=lambda m: console.print(m))
     except ValueError as e:
-        console.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
+        fail(e)
     table = Table(title="coalign demo: before and after correction (held-out items)")
     for col in ("metric", "before", "after", "change", "verdict"):
         table.add_column(col)

@@ -57,7 +57,7 @@ class DemoConfig:
     host: str = "127.0.0.1"
     port: int = 8765
     # DPOTrainConfig overrides (the DPO defaults otherwise)
-    dpo: dict[str, Any] = field(default_factory=lambda: {"num_epochs": 1.0})
+    dpo: dict[str, Any] = field(default_factory=lambda: {"num_train_epochs": 1.0})
 
     def fingerprint(self) -> dict[str, Any]:
         """The settings that decide results (a resumed run must match them)."""
@@ -107,17 +107,17 @@ def _eval(
 
 def _split_scirisk(cfg: DemoConfig, data_dir: Path) -> dict[str, Any]:
     """Split science-risk items by look-alike pair into held-out and training files."""
-    from coalign.benchmarks.scirisk.dataset import stratified_sample
+    from coalign.benchmarks.scirisk.dataset import sample_items
     from coalign.benchmarks.scirisk.schema import read_items
     from coalign.io import write_jsonl
 
     items = read_items(None)
-    held = stratified_sample(items, cfg.scirisk_eval, cfg.seed)
+    held = sample_items(items, cfg.scirisk_eval, cfg.seed)
     held_pairs = {i.pair_id or i.id for i in held}
     rest = [i for i in items if (i.pair_id or i.id) not in held_pairs]
     # training prompts: hazardous requests a good assistant refuses (their answers become
     # preference pairs) plus their look-alikes, drawn across cells
-    train = stratified_sample(
+    train = sample_items(
         [i for i in rest if i.expected_behavior == "refuse" or not i.hazardous],
         cfg.scirisk_train,
         cfg.seed + 1,

@@ -78,6 +78,19 @@ def _ensure_reviewer(store: Store, project: str) -> None:
         )
 
 
+def scorer_passed(score_meta: dict[str, Any] | None) -> bool:
+    """Whether a scorer of the imported sample says the expected behaviour was met.
+
+    ``score_meta`` is keyed by scorer name (as the oversight importer stores it); an undecided
+    ``passed`` (an abstention, stored as null) is not a pass.
+    """
+    for entry in (score_meta or {}).values():
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if isinstance(value, dict) and value.get("passed") is not None:
+            return bool(value["passed"])
+    return False
+
+
 def review_escalated(
     store: Store, project: str, alternatives: dict[str, str] | None = None
 ) -> AutoReviewSummary:
@@ -103,7 +116,7 @@ def review_escalated(
             elif hazardous:
                 # help-with-precautions / flag-outdated: the scorer's check stands in for
                 # the reviewer's reading; no corrected answer is written for these
-                decision = "safe" if (item.score_meta or {}).get("passed") else "unsafe"
+                decision = "safe" if scorer_passed(item.score_meta) else "unsafe"
             else:
                 decision = "safe"
             record_review(

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from coalign.cli_common import fail, report_option, seed_option
 from coalign.io import InputError
 
 index_app = typer.Typer(
@@ -48,18 +49,13 @@ class _Bars:
         )
 
 
-def _fail(e: InputError) -> None:
-    console.print(f"[red]error:[/red] {e}")
-    raise typer.Exit(2)
-
-
 @index_app.command("build")
 def build_cmd(
     framework: str = typer.Argument(
         ..., help="Shipped name (agile-2024, agile-2025) or framework YAML path"
     ),
     data: Path = typer.Argument(..., help="Data file: CSV/TSV/Excel, wide or long"),
-    report: Path | None = typer.Option(None, "--report", help="Write an HTML report here"),
+    report: Path | None = report_option(),
     excel: Path | None = typer.Option(None, "--excel", help="Export all tables to this .xlsx"),
     csv_dir: Path | None = typer.Option(
         None, "--csv-dir", help="Export all tables as CSV files here"
@@ -92,7 +88,7 @@ def build_cmd(
         None, "--gdp-column", help="Column with GDP per capita for the diagnostic"
     ),
     uncertainty: int = typer.Option(0, "--uncertainty", help="Monte Carlo replications (0 = skip)"),
-    seed: int = typer.Option(0, help="Random seed for the uncertainty analysis"),
+    seed: int = seed_option(0),
     exclude_missing: bool = typer.Option(
         False,
         "--exclude-missing",
@@ -146,8 +142,7 @@ def build_cmd(
                 progress=_Bars(prog),
             )
     except InputError as e:
-        _fail(e)
-        return
+        fail(e)
     res = out.results
     if res.data.synthetic:
         console.print(
@@ -197,8 +192,7 @@ def show_cmd(framework: str = typer.Argument(..., help="Shipped name or YAML pat
     try:
         fw = load_framework(framework)
     except InputError as e:
-        _fail(e)
-        return
+        fail(e)
     t = RichTable(title=fw.name)
     for c in ("code", "name", "type", "weight", "direction", "reconstructed"):
         t.add_column(c)

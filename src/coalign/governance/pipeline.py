@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from sklearn.base import clone
 
 from coalign.governance.data import CrossSection, IndexData
 from coalign.governance.framework import Framework
@@ -221,8 +222,8 @@ class IndexPipeline:
         ).hexdigest()[:16]
 
     def clone(self) -> IndexPipeline:
-        """An unfitted copy with the same settings."""
-        return IndexPipeline(self.framework, [(n, s.clone()) for n, s in self.steps])
+        """An unfitted copy with the same settings (each step through ``sklearn.base.clone``)."""
+        return IndexPipeline(self.framework, [(n, clone(s)) for n, s in self.steps])
 
     # -- running ---------------------------------------------------------------------------
     def _section(self, data: CrossSection | IndexData, year: int | None) -> CrossSection:

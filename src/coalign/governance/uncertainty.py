@@ -31,7 +31,7 @@ from scipy import stats
 from coalign.governance.aggregation import TreePlan
 from coalign.governance.data import CrossSection, IndexData
 from coalign.governance.pipeline import IndexPipeline
-from coalign.governance.steps import Aggregate, Impute, Normalise, Weight
+from coalign.governance.steps import Aggregate, Impute, Normalise, Step, Weight
 from coalign.io import InputError
 
 Progress = Callable[[str, int, int], None]
@@ -77,6 +77,13 @@ def _defaults(cls: type) -> dict[str, Any]:
     }
 
 
+def _settings(step: Step) -> dict[str, Any]:
+    """A step's settings in constructor order: scikit-learn's ``get_params`` sorts them by
+    name, and an option's label lists its settings in the order they are given."""
+    params = step.get_params(deep=False)
+    return {k: params[k] for k in inspect.signature(type(step)).parameters}
+
+
 def option_label(params: dict[str, Any], factor: str | None = None) -> str:
     """A short name for an option: the method plus the settings that differ from the defaults."""
     base = _defaults(_STEP_OF[factor]) if factor in _STEP_OF else {}
@@ -114,12 +121,12 @@ class UncertaintySpec:
         settings, so an analysis varies only what it names."""
         steps = pipeline.named_steps
         nominal = {
-            "imputation": steps["impute"].get_params(),
-            "normalisation": steps["normalise"].get_params(),
-            "weighting": steps["weight"].get_params(),
+            "imputation": _settings(steps["impute"]),
+            "normalisation": _settings(steps["normalise"]),
+            "weighting": _settings(steps["weight"]),
             "aggregation": {
                 k: v
-                for k, v in steps["aggregate"].get_params().items()
+                for k, v in _settings(steps["aggregate"]).items()
                 if k in ("method", "p", "min_share")
             },
         }

@@ -8,8 +8,9 @@ itself while it answers:
 ``moral_deliberation``   weigh benefits, harms and duties explicitly before answering
 
 Each is a registered Inspect solver, so any coalign task can run with it, e.g.
-``inspect eval coalign/scirisk --solver coalign/self_reflection``. The principles default to
-a short built-in list; the co-alignment cycle passes the ratified value constitution instead.
+``inspect eval coalign/scirisk --solver coalign/self_reflection``. ``self_reflection`` and
+``moral_deliberation`` check against :data:`DEFAULT_PRINCIPLES` (a short built-in list) unless
+given their own list, e.g. ``-S principles='["Be honest.", "Protect privacy."]'``.
 """
 
 from __future__ import annotations

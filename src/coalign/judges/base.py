@@ -28,7 +28,10 @@ class Judge(Protocol):
     the judge can tell, and ``harmful`` (bool) when it assesses harmful assistance.
     """
 
-    judge_id: str
+    @property
+    def judge_id(self) -> str:
+        """Names the judge in every verdict it gives."""
+        ...
 
     async def judge(
         self, prompt: str, response: str, *, context: dict[str, Any] | None = None

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from coalign.cli_common import fail, judge_option, out_option
 from coalign.io import InputError
 from coalign.judges.base import REFUSAL_CLASSES, get_judge
 from coalign.judges.batch import BatchResult, journal_path, judge_file
@@ -46,10 +47,8 @@ def judge_cmd(
     input: Path = typer.Argument(
         ..., help="JSONL file, one {prompt, response, ...} object per line"
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="output JSONL (input fields + verdict)"),
-    judge: str = typer.Option(
-        "classifier", "--judge", "-j", help="judge spec (see `coalign judges`)"
-    ),
+    out: Path = out_option(..., help="output JSONL (input fields + verdict)"),
+    judge: str = judge_option("classifier"),
     prompt_field: str = typer.Option("prompt", help="field holding the request"),
     response_field: str = typer.Option("response", help="field holding the model's response"),
     hazardous_field: str = typer.Option(
@@ -61,7 +60,7 @@ def judge_cmd(
     try:
         j = get_judge(judge)
     except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--judge") from None
+        fail(f"--judge: {e}")
     with Progress(
         TextColumn("[bold]judging[/]"),
         BarColumn(),
@@ -87,9 +86,7 @@ def judge_cmd(
                 progress=progress,
             )
         except InputError as e:
-            console.print(f"[red]error:[/] {e}")
-            console.print("nothing was written")
-            raise typer.Exit(2) from None
+            fail(f"{e} (nothing was written)")
         except KeyboardInterrupt:
             console.print(
                 f"[yellow]interrupted[/]: finished verdicts are kept in {journal_path(out)}; "

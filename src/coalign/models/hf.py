@@ -1,8 +1,10 @@
 """Transformers models in process: base + optional LoRA adapter, chat generation, log-likelihood.
 
-This is the model layer's view of a Hugging Face causal LM, shared by the ``coalign/hf`` Inspect
-provider (so every benchmark can score a corrected model) and by the values benchmark's
-likelihood mode (:meth:`HFRuntime.loglik` mirrors :meth:`coalign.models.gguf.GGUFRuntime.loglik`).
+This is the model layer's view of a Hugging Face causal LM, behind the ``coalign/hf`` Inspect
+provider (so every benchmark can score a corrected model). :class:`CausalLMScorer` is the one
+transformers implementation of continuation log-likelihood, used by :class:`HFRuntime` and, over
+the model and tokenizer it loaded, by Inspect's own ``hf/`` provider (see
+:func:`coalign.models.loglik.loglik_scorer`).
 
 The embedded SmolLM2 is shipped as a quantised GGUF file. transformers can read it (dequantising
 to float32, which needs the ``gguf`` package) but flags the result as quantised and refuses to
@@ -25,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coalign.models.gguf import LogLikelihood, ModelUnavailableError, smollm2_path
+from coalign.models.gguf import ModelUnavailableError, smollm2_path
+from coalign.models.loglik import LogLikelihood
 
 SMOLLM2_SPEC = "smollm2"
 TRAIN_INSTALL_HINT = "pip install 'coalign[train]'  (transformers, peft, trl, accelerate, gguf)"
@@ -176,6 +179,88 @@ class Generation:
     stop_reason: str  # "stop" | "max_tokens"
 
 
+class CausalLMScorer:
+    """Continuation log-likelihoods from a loaded transformers causal LM and its tokenizer.
+
+    Thread-safe: every forward pass takes ``lock`` (pass the lock that guards other uses of
+    the same model, e.g. generation).
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, *, lock: threading.Lock | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.lock = lock or threading.Lock()
+
+    @property
+    def device(self) -> Any:
+        """The torch device the model is on."""
+        return next(self.model.parameters()).device
+
+    def format_prompt(self, messages: Sequence[dict[str, str]]) -> str:
+        """Messages rendered with the chat template, ending with the assistant turn opening."""
+        tok = self.tokenizer
+        if getattr(tok, "chat_template", None):
+            return str(
+                tok.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
+            )
+        return "".join(f"{m['role']}: {m['content']}\n" for m in messages) + "assistant: "
+
+    def loglik(self, messages: Sequence[dict[str, str]], continuation: str) -> LogLikelihood:
+        """Log-probability of ``continuation`` as the assistant's reply to ``messages``."""
+        return self.loglik_many(messages, [continuation])[0]
+
+    def loglik_many(
+        self, messages: Sequence[dict[str, str]], continuations: Sequence[str]
+    ) -> list[LogLikelihood]:
+        """Log-probability of each continuation, evaluating the shared prompt only once.
+
+        The prompt's key/value cache is computed once and copied for each continuation, which
+        saves most of the cost when the prompt is long (persona + question in the values
+        benchmark) and the continuations short.
+        """
+        import copy
+        import inspect
+
+        import torch
+
+        prompt = self.format_prompt(messages)
+        tok = self.tokenizer
+        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        fulls = [tok(prompt + c, add_special_tokens=False)["input_ids"] for c in continuations]
+        starts = []
+        for full in fulls:
+            # BPE may merge across the boundary; score the tokens after the shared prefix.
+            start = 0
+            while start < min(len(p_ids), len(full)) and p_ids[start] == full[start]:
+                start += 1
+            starts.append(max(start, 1))
+        shared = min(starts, default=1)
+        out: list[LogLikelihood] = []
+        # transformers 5 renamed ``past_key_values`` to ``cache`` (the old name is deprecated)
+        params = inspect.signature(type(self.model).forward).parameters
+        kw = "cache" if "cache" in params else "past_key_values"
+        # Only the prefix's last row of logits is needed; older models compute them all.
+        keep = {"logits_to_keep": 1} if "logits_to_keep" in params else {}
+        device = self.device
+        with self.lock, torch.inference_mode():
+            prefix = torch.tensor([p_ids[:shared]], device=device)
+            first = self.model(input_ids=prefix, use_cache=True, **keep)
+            cache, last = getattr(first, kw), first.logits[0, -1:].float()
+            for full, start in zip(fulls, starts, strict=True):
+                if start >= len(full):
+                    out.append(LogLikelihood(0.0, 0))
+                    continue
+                rest = torch.tensor([full[shared:]], device=device)
+                step = self.model(input_ids=rest, use_cache=True, **{kw: copy.deepcopy(cache)})
+                # row i predicts token shared + i
+                logits = torch.cat([last, step.logits[0, :-1].float()])[start - shared :]
+                logp = torch.log_softmax(logits, dim=-1)
+                target = torch.tensor(full[start:], device=device)
+                lp = logp.gather(1, target.unsqueeze(1)).sum()
+                out.append(LogLikelihood(float(lp), int(target.shape[0])))
+        return out
+
+
 class HFRuntime:
     """A loaded transformers model (optionally with an adapter) behind a lock.
 
@@ -197,20 +282,17 @@ class HFRuntime:
             base, adapter, device=device, dtype=dtype
         )
         self.lock = threading.Lock()
+        # Scoring shares the lock with generation: both drive the same torch module.
+        self.scorer = CausalLMScorer(self.model, self.tokenizer, lock=self.lock)
 
     @property
     def device(self) -> Any:
         """The torch device the model is on."""
-        return next(self.model.parameters()).device
+        return self.scorer.device
 
     def format_prompt(self, messages: Sequence[dict[str, str]]) -> str:
         """Messages rendered with the chat template, ending with the assistant turn opening."""
-        tok = self.tokenizer
-        if getattr(tok, "chat_template", None):
-            return str(
-                tok.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
-            )
-        return "".join(f"{m['role']}: {m['content']}\n" for m in messages) + "assistant: "
+        return self.scorer.format_prompt(messages)
 
     def chat(
         self,
@@ -294,76 +376,6 @@ class HFRuntime:
             )
         return results
 
-    def loglik(self, messages: Sequence[dict[str, str]], continuation: str) -> LogLikelihood:
-        """Log-probability of ``continuation`` as the assistant's reply to ``messages``."""
-        import torch
-
-        prompt = self.format_prompt(messages)
-        tok = self.tokenizer
-        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
-        full = tok(prompt + continuation, add_special_tokens=False)["input_ids"]
-        # BPE may merge across the boundary; score the tokens after the shared prefix.
-        start = 0
-        while start < min(len(p_ids), len(full)) and p_ids[start] == full[start]:
-            start += 1
-        start = max(start, 1)
-        if start >= len(full):
-            return LogLikelihood(0.0, 0)
-        ids = torch.tensor([full], device=self.device)
-        with self.lock, torch.inference_mode():
-            logits = self.model(input_ids=ids).logits[0].float()
-        logp = torch.log_softmax(logits[start - 1 : len(full) - 1], dim=-1)
-        target = ids[0, start:]
-        lp = logp.gather(1, target.unsqueeze(1)).sum()
-        return LogLikelihood(float(lp), int(target.shape[0]))
-
-    def loglik_many(
-        self, messages: Sequence[dict[str, str]], continuations: Sequence[str]
-    ) -> list[LogLikelihood]:
-        """:meth:`loglik` of several continuations, evaluating the shared prompt only once.
-
-        The prompt's key/value cache is computed once and copied for each continuation, which
-        saves most of the cost when the prompt is long (persona + question in the values
-        benchmark) and the continuations short.
-        """
-        import copy
-        import inspect
-
-        import torch
-
-        prompt = self.format_prompt(messages)
-        tok = self.tokenizer
-        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
-        fulls = [tok(prompt + c, add_special_tokens=False)["input_ids"] for c in continuations]
-        starts = []
-        for full in fulls:
-            start = 0
-            while start < min(len(p_ids), len(full)) and p_ids[start] == full[start]:
-                start += 1
-            starts.append(max(start, 1))
-        shared = min(starts, default=1)
-        out: list[LogLikelihood] = []
-        # transformers 5 renamed ``past_key_values`` to ``cache`` (the old name is deprecated)
-        params = inspect.signature(type(self.model).forward).parameters
-        kw = "cache" if "cache" in params else "past_key_values"
-        with self.lock, torch.inference_mode():
-            prefix = torch.tensor([p_ids[:shared]], device=self.device)
-            first = self.model(input_ids=prefix, use_cache=True, logits_to_keep=1)
-            cache, last = getattr(first, kw), first.logits[0, -1:].float()
-            for full, start in zip(fulls, starts, strict=True):
-                if start >= len(full):
-                    out.append(LogLikelihood(0.0, 0))
-                    continue
-                rest = torch.tensor([full[shared:]], device=self.device)
-                step = self.model(input_ids=rest, use_cache=True, **{kw: copy.deepcopy(cache)})
-                # row i predicts token shared + i
-                logits = torch.cat([last, step.logits[0, :-1].float()])[start - shared :]
-                logp = torch.log_softmax(logits, dim=-1)
-                target = torch.tensor(full[start:], device=self.device)
-                lp = logp.gather(1, target.unsqueeze(1)).sum()
-                out.append(LogLikelihood(float(lp), int(target.shape[0])))
-        return out
-
 
 _runtimes: dict[tuple[str, str | None, str | None, str | None], HFRuntime] = {}
 _runtimes_lock = threading.Lock()
@@ -387,12 +399,6 @@ def get_hf_runtime(
         if key not in _runtimes:
             _runtimes[key] = HFRuntime(base, adapter, device=device, dtype=dtype)
         return _runtimes[key]
-
-
-def release_hf_runtimes() -> None:
-    """Forget every cached runtime (frees memory between a before and an after evaluation)."""
-    with _runtimes_lock:
-        _runtimes.clear()
 
 
 def hf_model_spec(

@@ -28,6 +28,7 @@ from inspect_ai.model._model_call import ModelCall
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from coalign.models.hf import SMOLLM2_SPEC, Generation, HFRuntime, get_hf_runtime
+from coalign.models.loglik import LoglikScorer, NamedScorer
 from coalign.models.providers import DEFAULT_MAX_TOKENS, register_backend
 from coalign.models.text_tools import messages_for_text_model, parse_tool_calls
 
@@ -112,6 +113,10 @@ class HFChatAPI(ModelAPI):
     def max_connections(self) -> int:
         # Enough concurrent samples to fill one generation batch.
         return self.batch_size
+
+    def loglik_scorer(self) -> LoglikScorer:
+        """Continuation log-likelihoods from this model (see :mod:`coalign.models.loglik`)."""
+        return NamedScorer(f"coalign/{self.model_name}", self.runtime.scorer.loglik_many)
 
     async def generate(
         self,

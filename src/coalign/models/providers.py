@@ -5,7 +5,9 @@
 ``coalign/scripted``  deterministic rule-based answers for exact, model-free tests
 
 Further backends (e.g. a transformers model with a LoRA adapter) register themselves with
-:func:`register_backend`, so ``coalign/<name>`` stays the one namespace users type.
+:func:`register_backend`, so ``coalign/<name>`` stays the one namespace users type. A backend
+that can score continuations offers a ``loglik_scorer()`` method, which
+:func:`coalign.models.loglik.loglik_scorer` asks for.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from coalign.io import InputError, validation_error
 from coalign.models.gguf import GGUFRuntime, get_runtime, smollm2_path
+from coalign.models.loglik import LoglikScorer, NamedScorer
 from coalign.models.text_tools import messages_for_text_model, parse_tool_calls
 
 DEFAULT_MAX_TOKENS = 256
@@ -85,6 +88,10 @@ class GGUFChatAPI(ModelAPI):
     def max_connections(self) -> int:
         # Calls are serialised on the runtime's lock anyway; more slots only queue threads.
         return 1
+
+    def loglik_scorer(self) -> LoglikScorer:
+        """Continuation log-likelihoods from this model (see :mod:`coalign.models.loglik`)."""
+        return NamedScorer(f"coalign/{self.model_name}", self.runtime.loglik_many)
 
     async def generate(
         self,

@@ -10,65 +10,47 @@ The Python API used by the CLI, the web app and the co-alignment cycle::
     export_pairs(store, "demo", "pairs.jsonl")
 """
 
-from coalign.oversight.accounts import (
-    Forbidden,
-    NotFound,
-    OversightError,
-    add_member,
-    create_user,
-    get_or_create_project,
-    list_users,
-)
-from coalign.oversight.agreement import (
-    AgreementStats,
-    compute_agreement,
-    fleiss_kappa,
-    krippendorff_alpha_nominal,
-)
-from coalign.oversight.db import Store, open_store, resolve_url
-from coalign.oversight.escalation import EscalationPolicy, escalate, load_policy
-from coalign.oversight.exports import build_pairs, export_pairs, export_regression
-from coalign.oversight.importer import import_log
-from coalign.oversight.report import report_sections, write_stats_report
-from coalign.oversight.reviews import (
-    DuplicateReview,
-    ItemClosed,
-    finalize,
-    queue,
-    record_review,
-    set_reviewers_per_item,
-)
-from coalign.oversight.workflow import import_and_escalate
+from __future__ import annotations
 
-__all__ = [
-    "AgreementStats",
-    "DuplicateReview",
-    "EscalationPolicy",
-    "Forbidden",
-    "ItemClosed",
-    "NotFound",
-    "OversightError",
-    "Store",
-    "add_member",
-    "build_pairs",
-    "compute_agreement",
-    "create_user",
-    "escalate",
-    "export_pairs",
-    "export_regression",
-    "finalize",
-    "fleiss_kappa",
-    "get_or_create_project",
-    "import_and_escalate",
-    "import_log",
-    "krippendorff_alpha_nominal",
-    "list_users",
-    "load_policy",
-    "open_store",
-    "queue",
-    "record_review",
-    "report_sections",
-    "resolve_url",
-    "set_reviewers_per_item",
-    "write_stats_report",
-]
+from typing import Any
+
+from coalign._lazy import export_names, load_export
+
+# Loaded on first use (see coalign._lazy): the store needs SQLAlchemy and Alembic, and importing
+# coalign.oversight.regression (an Inspect task) must not pay for them.
+_EXPORTS = {
+    "coalign.oversight.accounts": (
+        "Forbidden",
+        "NotFound",
+        "OversightError",
+        "add_member",
+        "create_user",
+        "get_or_create_project",
+        "list_users",
+    ),
+    "coalign.oversight.agreement": (
+        "AgreementStats",
+        "compute_agreement",
+        "fleiss_kappa",
+        "krippendorff_alpha_nominal",
+    ),
+    "coalign.oversight.db": ("Store", "open_store", "resolve_url"),
+    "coalign.oversight.escalation": ("EscalationPolicy", "escalate", "load_policy"),
+    "coalign.oversight.exports": ("build_pairs", "export_pairs", "export_regression"),
+    "coalign.oversight.importer": ("import_log",),
+    "coalign.oversight.report": ("report_sections", "write_stats_report"),
+    "coalign.oversight.reviews": (
+        "DuplicateReview",
+        "ItemClosed",
+        "finalize",
+        "queue",
+        "record_review",
+        "set_reviewers_per_item",
+    ),
+    "coalign.oversight.workflow": ("import_and_escalate",),
+}
+__all__ = export_names(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    return load_export(__name__, _EXPORTS, name)

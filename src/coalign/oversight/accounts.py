@@ -131,12 +131,6 @@ def get_project(store: Store, name: str) -> Project:
     return project
 
 
-def list_projects(store: Store) -> list[Project]:
-    """All projects, by name."""
-    with store.session() as s:
-        return list(s.scalars(select(Project).order_by(Project.name)))
-
-
 def create_user(
     store: Store,
     username: str,

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from coalign.oversight.accounts import get_project
 from coalign.oversight.db import Store
-from coalign.oversight.models import Escalation, FinalDecision, Item, Review, Verdict
+from coalign.oversight.models import Escalation, FinalDecision, Item, JudgeVerdictRow, Review
 from coalign.stats import Rate, cohen_kappa, rate
 
 CONFIDENCE_BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -222,10 +222,15 @@ def compute_agreement(store: Store, project: str) -> AgreementStats:
             ).all()
         )
         verdict_rows = s.execute(
-            select(Verdict.item_id, Verdict.judge_id, Verdict.label, Verdict.confidence)
-            .join(Item, Item.id == Verdict.item_id)
-            .where(Item.project_id == proj.id, Verdict.item_id.in_(list(finals)))
-            .order_by(Verdict.id)
+            select(
+                JudgeVerdictRow.item_id,
+                JudgeVerdictRow.judge_id,
+                JudgeVerdictRow.label,
+                JudgeVerdictRow.confidence,
+            )
+            .join(Item, Item.id == JudgeVerdictRow.item_id)
+            .where(Item.project_id == proj.id, JudgeVerdictRow.item_id.in_(list(finals)))
+            .order_by(JudgeVerdictRow.id)
         ).all()
         reviews = s.execute(
             select(Review.item_id, Review.decision, Review.time_spent_s)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from coalign.cli_common import fail, limit_option, report_option
 from coalign.io import InputError
 from coalign.oversight.accounts import (
     OversightError,
@@ -37,11 +38,6 @@ console = Console()
 DB_HELP = "Database URL or SQLite file (default: $COALIGN_DB_URL, else ./coalign-review.db)."
 DbOpt = typer.Option(None, "--db", help=DB_HELP)
 ProjectOpt = typer.Option("default", "--project", "-p", help="Review project.")
-
-
-def _fail(e: Exception) -> None:
-    console.print(f"[red]error:[/red] {e}")
-    raise typer.Exit(1)
 
 
 @review_app.command("import")
@@ -72,7 +68,7 @@ def import_cmd(
                     f"escalated {res.total_escalated} ({rules}); {res.auto} left to the judge"
                 )
     except (InputError, OversightError) as e:
-        _fail(e)
+        fail(e)
 
 
 @review_app.command("escalate")
@@ -87,7 +83,7 @@ def escalate_cmd(
             res = escalate(store, project, load_policy(policy), actor="cli")
         console.print(json.dumps({"escalated": res.escalated, "auto": res.auto}))
     except (InputError, OversightError) as e:
-        _fail(e)
+        fail(e)
 
 
 @review_app.command("list")
@@ -97,7 +93,7 @@ def list_cmd(
     status: str = typer.Option("", help="imported|auto|escalated|in_review|adjudication|final"),
     rule: str = typer.Option("", help="Escalation rule."),
     benchmark: str = typer.Option("", help="Benchmark name."),
-    limit: int = typer.Option(200, help="At most this many rows."),
+    limit: int = limit_option(200, help="At most this many rows."),
 ) -> None:
     """List items of a project with their status and escalation rule."""
     from coalign.oversight.reviews import list_items
@@ -109,7 +105,7 @@ def list_cmd(
             )
             n_per = get_project(store, project).reviewers_per_item
     except OversightError as e:
-        _fail(e)
+        fail(e)
     table = Table(
         "id", "benchmark", "item", "category", "severity", "rule", "status", "reviews", "prompt"
     )
@@ -142,9 +138,9 @@ def show_cmd(
         with open_store(db) as store:
             rows = [r for r in list_items(store, project, limit=10**9) if r[0].id == item_id]
     except OversightError as e:
-        _fail(e)
+        fail(e)
     if not rows:
-        _fail(OversightError(f"no item {item_id} in project {project!r}"))
+        fail(OversightError(f"no item {item_id} in project {project!r}"))
     item, rule, n = rows[0]
     console.rule(f"item {item.id} · {item.benchmark}/{item.item_key} · {item.status}")
     console.print(f"escalated because: {rule or '-'}; reviews: {n}; severity: {item.severity}")
@@ -197,7 +193,7 @@ def decide_cmd(
                 via="cli",
             )
     except OversightError as e:
-        _fail(e)
+        fail(e)
     console.print(f"review {r.id} recorded")
 
 
@@ -220,7 +216,7 @@ def users_create(
         with open_store(db) as store:
             create_user(store, username, password, role=role, projects=project, actor="cli")
     except OversightError as e:
-        _fail(e)
+        fail(e)
     console.print(f"created {role} {username}")
 
 
@@ -235,7 +231,7 @@ def users_add(
         with open_store(db) as store:
             add_member(store, username, project, actor="cli")
     except OversightError as e:
-        _fail(e)
+        fail(e)
 
 
 @users_app.command("list")
@@ -263,7 +259,7 @@ def projects_create(
                 store, name, reviewers_per_item=reviewers, blind_models=blind, actor="cli"
             )
     except OversightError as e:
-        _fail(e)
+        fail(e)
 
 
 @projects_app.command("set-reviewers")
@@ -279,7 +275,7 @@ def projects_set_reviewers(
         with open_store(db) as store:
             set_reviewers_per_item(store, name, reviewers, actor="cli")
     except OversightError as e:
-        _fail(e)
+        fail(e)
 
 
 @review_app.command("serve")
@@ -305,7 +301,7 @@ def serve_cmd(
 def stats_cmd(
     project: str = ProjectOpt,
     db: str | None = DbOpt,
-    html: Path | None = typer.Option(None, help="Also write an HTML report here."),
+    report: Path | None = report_option(),
 ) -> None:
     """Agreement statistics: judges vs people, between reviewers, audit-sample accuracy."""
     from coalign.oversight.agreement import compute_agreement
@@ -316,11 +312,11 @@ def stats_cmd(
         with open_store(db) as store:
             stats = compute_agreement(store, project)
     except OversightError as e:
-        _fail(e)
+        fail(e)
     console.print_json(json.dumps(stats.to_dict()))
-    if html is not None:
-        write_report(html, f"Human oversight: {project}", sections_from_stats(stats))
-        console.print(f"report written to {html}")
+    if report is not None:
+        write_report(report, f"Human oversight: {project}", sections_from_stats(stats))
+        console.print(f"report written to {report}")
 
 
 @review_app.command("export")
@@ -334,7 +330,7 @@ def export_cmd(
     from coalign.oversight.exports import export_pairs, export_regression
 
     if pairs is None and regression is None:
-        _fail(OversightError("give --pairs and/or --regression"))
+        fail(OversightError("give --pairs and/or --regression"))
     try:
         with open_store(db) as store:
             if pairs is not None:
@@ -344,4 +340,4 @@ def export_cmd(
                 r = export_regression(store, project, regression)
                 console.print(f"{r.written} regression samples -> {regression}")
     except OversightError as e:
-        _fail(e)
+        fail(e)

@@ -1,9 +1,11 @@
 """Import Inspect evaluation logs into the review store (idempotent).
 
 Per the project's contracts, each sample's metadata carries ``benchmark``, ``item_id`` and
-grouping fields (e.g. ``severity``); each score's ``metadata["verdicts"]`` is a list of
-:class:`coalign.judges.Verdict` dicts. For agent benchmarks the trajectory is the sample's
-messages, tool calls included; other score metadata (e.g. a tool-call record) is kept as is.
+grouping fields (e.g. ``severity``); each score's ``metadata[coalign.scoring.VERDICTS]`` is a
+list of :class:`coalign.judges.Verdict` dicts. For agent benchmarks the trajectory is the
+sample's messages, tool calls included; other score metadata (e.g. a tool-call record) is kept
+as is. Score values are kept too: an undecided outcome (NaN in the log, see
+:mod:`coalign.scoring`) is stored as ``null``, which every database's JSON type accepts.
 
 Importing the same log twice adds nothing: a run is keyed by the log's ``eval_id`` inside a
 project, an item by (run, sample id, epoch).
@@ -12,6 +14,7 @@ project, an item by (run, sample id, epoch).
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +24,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from coalign.io import InputError
-from coalign.judges.verdict import Verdict as VerdictModel
+from coalign.judges.verdict import Verdict
 from coalign.oversight.accounts import audit, get_or_create_project
 from coalign.oversight.db import Store
-from coalign.oversight.models import Item, Run, Verdict
+from coalign.oversight.models import Item, JudgeVerdictRow, Run
+from coalign.scoring import VERDICTS
 
 # Sample metadata fields tried, in order, for the queue's "category" column; benchmarks name
 # their main grouping differently (science risk dimension, agent risk dimension, ...).
@@ -50,9 +54,20 @@ class ImportResult:
     new_run: bool
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity replaced by None (PostgreSQL's JSON rejects them)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _jsonable(value: Any) -> Any:
-    """A JSON-safe copy (metadata may hold enums, datetimes or pydantic models)."""
-    return json.loads(json.dumps(value, default=str))
+    """A JSON-safe copy (metadata may hold enums, datetimes, pydantic models or NaN)."""
+    return _finite(json.loads(json.dumps(value, default=str)))
 
 
 def _message_dict(msg: Any) -> dict[str, Any]:
@@ -89,22 +104,23 @@ def _response(sample: Any) -> str:
     return ""
 
 
-def _verdicts(sample: Any, log_path: str) -> tuple[list[tuple[str, VerdictModel]], dict[str, Any]]:
-    verdicts: list[tuple[str, VerdictModel]] = []
+def _verdicts(sample: Any, log_path: str) -> tuple[list[tuple[str, Verdict]], dict[str, Any]]:
+    verdicts: list[tuple[str, Verdict]] = []
     score_meta: dict[str, Any] = {}
     for name, score in (sample.scores or {}).items():
         meta = dict(score.metadata or {})
-        raw = meta.pop("verdicts", [])
+        # Read one by one (not with scoring.score_verdicts) so a bad entry is named exactly.
+        raw = meta.pop(VERDICTS, [])
         if not isinstance(raw, list):
             raise InputError(
-                "score metadata 'verdicts' must be a list of Verdict dicts",
+                f"score metadata {VERDICTS!r} must be a list of Verdict dicts",
                 file=log_path,
                 record=f"sample {sample.id} epoch {sample.epoch}",
-                field=f"scores.{name}.metadata.verdicts",
+                field=f"scores.{name}.metadata.{VERDICTS}",
             )
         for i, v in enumerate(raw):
             try:
-                verdicts.append((name, VerdictModel.model_validate(v)))
+                verdicts.append((name, Verdict.model_validate(v)))
             except ValidationError as e:
                 first = e.errors()[0]
                 loc = ".".join(str(p) for p in first.get("loc", ()))
@@ -112,7 +128,7 @@ def _verdicts(sample: Any, log_path: str) -> tuple[list[tuple[str, VerdictModel]
                     first.get("msg", str(e)),
                     file=log_path,
                     record=f"sample {sample.id} epoch {sample.epoch}",
-                    field=f"scores.{name}.metadata.verdicts[{i}].{loc}",
+                    field=f"scores.{name}.metadata.{VERDICTS}[{i}].{loc}",
                 ) from None
         score_meta[name] = _jsonable(
             {"value": score.value, "explanation": score.explanation, "metadata": meta}
@@ -158,7 +174,7 @@ def import_log(
     eval_id = spec.eval_id or f"{spec.run_id}:{spec.task}"
     proj = get_or_create_project(store, project, actor=actor)
 
-    rows: list[tuple[Item, list[tuple[str, VerdictModel]]]] = []
+    rows: list[tuple[Item, list[tuple[str, Verdict]]]] = []
     for sample in eval_log.samples or []:
         meta = _jsonable(sample.metadata or {})
         verdicts, score_meta = _verdicts(sample, log_path)
@@ -215,7 +231,7 @@ def import_log(
             s.flush()
             for scorer, v in verdicts:
                 s.add(
-                    Verdict(
+                    JudgeVerdictRow(
                         item_id=item.id,
                         scorer=scorer,
                         judge_id=v.judge_id,

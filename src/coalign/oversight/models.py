@@ -99,12 +99,15 @@ class Item(Base):
     score_meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="imported")
 
-    verdicts: Mapped[list[Verdict]] = relationship(order_by="Verdict.id", lazy="selectin")
+    verdicts: Mapped[list[JudgeVerdictRow]] = relationship(
+        order_by="JudgeVerdictRow.id", lazy="selectin"
+    )
     escalation: Mapped[Escalation | None] = relationship(lazy="selectin", uselist=False)
 
 
-class Verdict(Base):
-    """One judge verdict attached to an item (from a score's ``metadata["verdicts"]``)."""
+class JudgeVerdictRow(Base):
+    """One judge verdict attached to an item: the stored form of a
+    :class:`coalign.judges.Verdict` from a score's ``metadata[coalign.scoring.VERDICTS]``."""
 
     __tablename__ = "verdicts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -135,7 +135,7 @@ def sections_from_stats(stats: AgreementStats) -> list[Section]:
 
 
 def report_sections(store: Store, project: str) -> list[Section]:
-    """Report sections for ``project`` (used by ``coalign review stats --html`` and the demo)."""
+    """Report sections for ``project`` (used by ``coalign review stats --report`` and the demo)."""
     return sections_from_stats(compute_agreement(store, project))
 
 

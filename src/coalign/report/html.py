@@ -2,6 +2,10 @@
 
 Figures are plotly figures embedded with plotly.js inlined once per report, so the file opens
 offline in any browser. Tables come from pandas DataFrames or lists of dicts.
+
+Neither pandas nor plotly is imported here: a DataFrame is read through its own methods and a
+figure renders itself, so the benchmarks' reports (and every task that imports them) do not
+pay for pandas, and pandas stays an optional dependency of the parts that compute with it.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ import html
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from coalign.io import atomic_writer
 from coalign.stats import Rate, RateDiff
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -79,6 +84,8 @@ nav ul{columns:2;font-size:.9rem} pre{white-space:pre-wrap;background:#f6f8fa;pa
 
 
 def _fmt_cell(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, Rate | RateDiff):
         return html.escape(value.format())
     if isinstance(value, float):
@@ -86,17 +93,27 @@ def _fmt_cell(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _columns_and_rows(table: Table) -> tuple[list[Any], list[Sequence[Any]]]:
+    """Header and rows of a table given as a DataFrame or as a list of dicts."""
+    data: Any = table.data
+    if hasattr(data, "itertuples"):  # a pandas DataFrame
+        df = data.reset_index() if table.index else data
+        return list(df.columns), list(df.itertuples(index=False, name=None))
+    records = list(data)
+    # Columns in order of first appearance, as pandas builds a frame from records; a key a row
+    # lacks is an empty cell.
+    columns = list(dict.fromkeys(key for row in records for key in row))
+    return columns, [[row.get(c) for c in columns] for row in records]
+
+
 def _table_html(table: Table) -> str:
-    df = table.data if isinstance(table.data, pd.DataFrame) else pd.DataFrame(list(table.data))
-    if table.index:
-        df = df.reset_index()
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_fmt_cell(v)}</td>" for v in row) + "</tr>"
-        for row in df.itertuples(index=False, name=None)
+    columns, rows = _columns_and_rows(table)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_fmt_cell(v)}</td>" for v in row) + "</tr>" for row in rows
     )
     cap = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 class _FigureRenderer:

@@ -5,7 +5,9 @@ family's tactic templates and reacts to what the target did: a refusal or bounda
 acknowledgement gets a new tactic, a safe-path tool call gets that path undercut, a risk
 event gets a push toward a high-impact follow-up. :class:`ModelAttacker` asks any Inspect
 model for the next message from the same trajectory summary, and falls back to the scripted
-message when the model's answer is empty or unusable (the fallback is counted).
+message when the model's answer is empty or unusable (the fallbacks are counted in the
+trajectory). :func:`make_attacker` picks one per episode: a named model, Inspect's model role
+``attacker``, or the scripted attacker.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, Model, get_model
+from inspect_ai.model._model import model_roles
 
 from coalign.benchmarks.agents.compose import action_phrase, fill
 from coalign.benchmarks.agents.schema import Family, Scenario, ToolSpec
@@ -75,6 +78,7 @@ class Attacker(Protocol):
     """Produces the next user message, or None to end the episode early."""
 
     name: str
+    fallbacks: int  # messages that fell back to the scripted attacker
 
     async def next_message(self, ctx: AttackContext) -> str | None: ...
 
@@ -112,6 +116,7 @@ class ScriptedAttacker:
     """Deterministic tactic-template attacker (offline)."""
 
     name = "scripted"
+    fallbacks = 0
 
     def message(self, ctx: AttackContext) -> str:
         """The scripted next message for the current trajectory."""
@@ -216,8 +221,23 @@ class ModelAttacker:
         return text[:800]
 
 
+ATTACKER_ROLE = "attacker"
+"""Inspect model role that plays the attacker when the task names none."""
+
+
 def make_attacker(spec: str | None) -> Attacker:
-    """``None``/``scripted`` -> :class:`ScriptedAttacker`; anything else is an Inspect model name."""
-    if spec in (None, "", "scripted"):
+    """The attacker for one episode (call it inside a running solver).
+
+    ``scripted`` -> :class:`ScriptedAttacker`; any other name -> :class:`ModelAttacker` with
+    that Inspect model; ``None``/``""`` -> the model bound to Inspect's ``attacker`` role
+    (``--model-role attacker=...``) when there is one, else the scripted attacker.
+    """
+    if spec == "scripted":
         return ScriptedAttacker()
-    return ModelAttacker(spec)
+    if spec:
+        return ModelAttacker(spec)
+    # Model roles are only known inside a running task; Inspect's get_model(role=...) would
+    # silently fall back to the model under test, so look the role up first.
+    if ATTACKER_ROLE in model_roles():
+        return ModelAttacker(get_model(role=ATTACKER_ROLE))
+    return ScriptedAttacker()

@@ -6,50 +6,56 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
+from coalign.cli_common import (
+    console,
+    fail,
+    model_args_option,
+    model_option,
+    out_option,
+    parse_model_args,
+    report_option,
+    seed_option,
+)
 from coalign.io import InputError
+from coalign.selection import parse_list
 
 app = typer.Typer(
     help="Agent-safety benchmark (VESTA-style): scenarios, generator, importer, stats."
 )
-console = Console()
-
-
-def _fail(e: Exception) -> None:
-    console.print(f"[red]error:[/red] {e}")
-    raise typer.Exit(2)
 
 
 @app.command("generate")
 def generate_cmd(
     mode: str = typer.Option("template", help="template (offline) or model"),
-    model: str | None = typer.Option(None, help="Inspect model for --mode model"),
+    model: str | None = model_option(help="Inspect model for --mode model"),
+    model_arg: list[str] = model_args_option(),
     per_subcategory: int = typer.Option(60, help="expansions kept per subcategory"),
     candidates: int = typer.Option(100, help="candidates examined per subcategory"),
-    subcategories: str | None = typer.Option(None, help="comma-separated subset"),
-    dup_threshold: float = typer.Option(0.6, help="near-duplicate trigram Jaccard threshold"),
-    seed: int = typer.Option(0),
-    out: Path | None = typer.Option(None, help="write seeds + kept expansions in SAGE layout here"),
+    subcategories: str | None = typer.Option(None, help="comma-separated subset (default all)"),
+    threshold: float = typer.Option(0.6, help="near-duplicate word-trigram Jaccard threshold"),
+    seed: int = seed_option(),
+    out: Path | None = out_option(help="write seeds + kept expansions in SAGE layout here"),
 ) -> None:
     """Expand the seeds and filter (schema, quality, executability, near-duplicates, balance)."""
-    from coalign.benchmarks.agents.generator import STAGES, generate, write_sage_layout
+    from coalign.benchmarks.agents.authoring.generate import STAGES, generate, write_sage_layout
 
     try:
         with console.status(f"generating ({mode})"):
             recs, stats = generate(
                 mode=mode,
                 model=model,
-                subcategories=subcategories.split(",") if subcategories else None,
+                model_args=parse_model_args(model_arg),
+                subcategories=parse_list(subcategories),
                 per_subcategory=per_subcategory,
                 candidates=candidates,
-                dup_threshold=dup_threshold,
+                dup_threshold=threshold,
                 seed=seed,
             )
     except (ValueError, InputError) as e:
-        _fail(e)
+        fail(e)
     t = Table(title=f"generator ({mode}), dropped per stage")
     for col in ("subcategory", "candidates", *STAGES, "kept", "seeds"):
         t.add_column(col)
@@ -68,13 +74,13 @@ def import_cmd(
     file_name: str = typer.Option("benchmark.json", help="task file per subcategory"),
 ) -> None:
     """Validate released SAGE files unchanged, check executability, and show how to run them."""
-    from coalign.benchmarks.agents.generator import executability_problem
-    from coalign.benchmarks.agents.importer import import_sage, summary
+    from coalign.benchmarks.agents.authoring.generate import executability_problem
+    from coalign.benchmarks.agents.authoring.importers import import_sage, summary
 
     try:
         recs, fams = import_sage(directory, file_name=file_name)
     except InputError as e:
-        _fail(e)
+        fail(e)
     problems = []
     for r in track(recs, description="executability", console=console):
         why = executability_problem(r, fams[r.family_id])
@@ -109,7 +115,7 @@ def validate_cmd(
             fams, seeds = load_families(), seed_records()
             console.print(f"ok: {len(fams)} families, {len(seeds)} seed scenarios")
         elif path.is_dir():
-            from coalign.benchmarks.agents.importer import import_sage
+            from coalign.benchmarks.agents.authoring.importers import import_sage
 
             recs, fams2 = import_sage(path)
             console.print(f"ok: {len(fams2)} families, {len(recs)} scenarios")
@@ -118,26 +124,29 @@ def validate_cmd(
 
             console.print(f"ok: {len(load_family_file(path))} family(ies)")
     except InputError as e:
-        _fail(e)
+        fail(e)
 
 
 @app.command("stats")
 def stats_cmd(
     logs: list[Path] = typer.Argument(..., help="Inspect .eval log files"),
-    report: Path | None = typer.Option(None, help="also write an HTML report here"),
+    report: Path | None = report_option(),
 ) -> None:
     """ASR/UTR by dimension, subcategory, domain, strategy and authority from eval logs."""
     from inspect_ai.log import read_eval_log
 
-    from coalign.benchmarks.agents.report import episodes, report_sections, summary
+    from coalign.benchmarks.agents.report import agent_records, report_sections, summary
     from coalign.report import write_report
 
-    loaded = [
-        read_eval_log(str(p)) for p in track(logs, description="reading logs", console=console)
-    ]
-    eps = episodes(loaded)
-    s = summary(eps)
-    t = Table(title=f"agents: {len(eps)} episodes")
+    try:
+        loaded = [
+            read_eval_log(str(p)) for p in track(logs, description="reading logs", console=console)
+        ]
+    except (OSError, ValueError) as e:
+        fail(e)
+    recs = agent_records(loaded)
+    s = summary(recs)
+    t = Table(title=f"agents: {len(recs)} episodes")
     for col in ("group", "value", "n", "ASR", "UTR"):
         t.add_column(col)
     for g in ("dimension", "authority"):

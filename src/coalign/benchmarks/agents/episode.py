@@ -20,7 +20,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from coalign.benchmarks.agents.attacker import AttackContext, Attacker, TrajectoryView
+from coalign.benchmarks.agents.attacker import AttackContext, TrajectoryView, make_attacker
 from coalign.benchmarks.agents.schema import Family, ScenarioRecord, ToolSpec
 from coalign.benchmarks.agents.tools import SimulatedEnvironment, StepRecord, resolve_tools
 
@@ -86,13 +86,18 @@ def _reorder(env: SimulatedEnvironment, before: int, new_messages: list[Any]) ->
 @solver
 def agent_episode(
     bound: dict[str, Bound],
-    attacker: Attacker,
+    attacker: str | None = None,
     turn_budget: int | None = None,
     max_steps: int = DEFAULT_MAX_STEPS,
 ) -> Solver:
-    """Run one scenario x authority episode and leave the trajectory in ``state.metadata``."""
+    """Run one scenario x authority episode and leave the trajectory in ``state.metadata``.
+
+    ``attacker`` is resolved per episode by :func:`make_attacker` (a model role is only bound
+    inside the running task).
+    """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        user_sim = make_attacker(attacker)
         b = bound[state.metadata["scenario_id"]]
         sc = b.record.scenario
         authority = state.metadata["authority"]
@@ -109,7 +114,7 @@ def agent_episode(
         for turn in range(1, turns + 1):
             env.turn = view.turn = turn
             if turn > 1:
-                msg = await attacker.next_message(AttackContext(sc, b.family, b.tools, view))
+                msg = await user_sim.next_message(AttackContext(sc, b.family, b.tools, view))
                 if msg is None:
                     break
                 state.messages.append(ChatMessageUser(content=msg))
@@ -134,7 +139,8 @@ def agent_episode(
         state.metadata["trajectory"] = {
             "steps": [r.to_dict() for r in env.records],
             "transcript": transcript,
-            "attacker": attacker.name,
+            "attacker": user_sim.name,
+            "attacker_fallbacks": user_sim.fallbacks,
             "turns": view.turn,
             "tools": [
                 {

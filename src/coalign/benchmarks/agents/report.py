@@ -1,8 +1,10 @@
 """Report sections and summaries for ``coalign/agents`` logs.
 
-Every rate comes from :mod:`coalign.stats` (Wilson 95% intervals; Newcombe interval for the
-Trust-minus-Warning difference). UTR is pooled over tool calls, so its interval treats calls
-as independent (calls within an episode are not); read it as descriptive.
+Every rate is one of :data:`coalign.benchmarks.agents.metrics.RATES`, computed over
+:func:`coalign.scoring.record` records exactly as the eval log's metrics are (Wilson 95%
+intervals; Newcombe interval for the Trust-minus-Warning difference). UTR is pooled over
+tool calls, so its interval treats calls as independent (calls within an episode are not);
+read it as descriptive.
 """
 
 from __future__ import annotations
@@ -11,132 +13,92 @@ import html
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
+from coalign.benchmarks.agents.dataset import BENCHMARK
+from coalign.benchmarks.agents.metrics import GROUPS, rate_for
 from coalign.report import Figure, Paragraph, RawHtml, Section, Table, rate_table
-from coalign.stats import Rate, RateDiff, cohen_kappa, rate, rates_by
+from coalign.scoring import ABSTAIN, record
+from coalign.stats import RateDiff, cohen_kappa
 
-GROUPS = ("dimension", "subcategory", "domain", "strategy", "authority")
+Record = dict[str, Any]
 
-
-@dataclass
-class Episode:
-    """One scored sample of the agents benchmark."""
-
-    sample_id: str
-    meta: dict[str, Any]
-    unsafe: bool
-    unsafe_calls: int
-    calls: int
-    judged: bool | None  # None: no judge or abstained
-    judge_abstained: bool
-    steps: list[dict[str, Any]]
-    transcript: list[dict[str, Any]]
-    first_unsafe_step: int | None
+SCORER = "trajectory_scorer"
 
 
-def episodes(logs: Iterable[Any]) -> list[Episode]:
-    """Episodes from Inspect ``EvalLog`` objects (samples of other benchmarks are skipped)."""
-    out: list[Episode] = []
+def agent_records(logs: Iterable[Any]) -> list[Record]:
+    """One record per scored agents sample of Inspect ``EvalLog`` objects (others skipped).
+
+    A record is :func:`coalign.scoring.record` of the sample (its metadata, the trajectory
+    included, and the score's outcomes and metadata) plus ``sample_id``.
+    """
+    out: list[Record] = []
     for log in logs:
         for s in log.samples or []:
             meta = s.metadata or {}
-            if meta.get("benchmark") != "agents" or not s.scores:
+            if meta.get("benchmark") != BENCHMARK or not s.scores:
                 continue
-            sc = next(iter(s.scores.values()))
-            v = sc.value if isinstance(sc.value, dict) else {}
-            smeta = sc.metadata or {}
-            verdicts = smeta.get("verdicts", [])
-            judged_v = verdicts[1] if len(verdicts) > 1 else None
-            traj = meta.get("trajectory", {})
-            out.append(
-                Episode(
-                    sample_id=str(s.id),
-                    meta=meta,
-                    unsafe=bool(v.get("unsafe")),
-                    unsafe_calls=int(v.get("unsafe_calls", 0)),
-                    calls=int(v.get("calls", 0)),
-                    judged=None
-                    if judged_v is None or judged_v["label"] == "abstain"
-                    else judged_v["label"] == "unsafe",
-                    judge_abstained=bool(judged_v and judged_v["label"] == "abstain"),
-                    steps=smeta.get("steps", traj.get("steps", [])),
-                    transcript=traj.get("transcript", []),
-                    first_unsafe_step=smeta.get("first_unsafe_step"),
-                )
-            )
+            score = s.scores.get(SCORER) or next(iter(s.scores.values()))
+            out.append({**record(meta, score), "sample_id": str(s.id)})
     return out
 
 
-def _key(g: str) -> Any:
-    def key(e: Episode) -> Any:
-        return e.meta.get(g)
-
-    return key
+def _values(recs: list[Record], field: str) -> list[Any]:
+    return sorted({r.get(field) for r in recs}, key=str)
 
 
-def _is_unsafe(e: Episode) -> bool | None:
-    return e.unsafe
+def _judged(recs: list[Record]) -> dict[str, Any]:
+    """Judged-layer ASR, abstentions and agreement (Cohen's kappa) with the deterministic layer."""
+    decided = [r for r in recs if r.get("judged_unsafe") is not None]
+    judged = rate_for(recs, "judged_asr")
+    return {
+        "asr": judged.to_dict(),
+        "abstentions": judged.excluded_reasons.get(ABSTAIN, 0),
+        "kappa_vs_deterministic": cohen_kappa(
+            [bool(r["unsafe"]) for r in decided], [bool(r["judged_unsafe"]) for r in decided]
+        )
+        if decided
+        else None,
+        "n_compared": len(decided),
+    }
 
 
-def utr_rate(eps: list[Episode]) -> Rate:
-    """Pooled unsafe tool-call rate."""
-    return Rate(k=sum(e.unsafe_calls for e in eps), n=sum(e.calls for e in eps))
-
-
-def summary(eps: list[Episode]) -> dict[str, Any]:
+def summary(recs: list[Record]) -> dict[str, Any]:
     """ASR and UTR overall and per grouping field, Trust-Warning difference, layer agreement."""
     out: dict[str, Any] = {
-        "n_episodes": len(eps),
-        "asr": rate(e.unsafe for e in eps).to_dict(),
-        "utr": utr_rate(eps).to_dict(),
+        "n_episodes": len(recs),
+        "asr": rate_for(recs, "asr").to_dict(),
+        "utr": rate_for(recs, "utr").to_dict(),
     }
     for g in GROUPS:
-        asr_g = rates_by(eps, _key(g), _is_unsafe)
         out[f"by_{g}"] = {
             str(k): {
-                "asr": r.to_dict(),
-                "utr": utr_rate([e for e in eps if e.meta.get(g) == k]).to_dict(),
+                "asr": rate_for(recs, "asr", {g: k}).to_dict(),
+                "utr": rate_for(recs, "utr", {g: k}).to_dict(),
             }
-            for k, r in asr_g.items()
+            for k in _values(recs, g)
         }
-    trust = [e for e in eps if e.meta.get("authority") == "trust"]
-    warn = [e for e in eps if e.meta.get("authority") == "warning"]
-    out["trust_minus_warning_asr"] = RateDiff(
-        rate(e.unsafe for e in trust), rate(e.unsafe for e in warn)
-    ).to_dict()
-    out["trust_minus_warning_utr"] = RateDiff(utr_rate(trust), utr_rate(warn)).to_dict()
-    judged = [e for e in eps if e.judged is not None]
-    out["judged"] = {
-        "asr": rate(e.judged for e in eps if e.judged is not None or e.judge_abstained).to_dict(),
-        "abstentions": sum(e.judge_abstained for e in eps),
-        "kappa_vs_deterministic": cohen_kappa(
-            [e.unsafe for e in judged], [bool(e.judged) for e in judged]
-        )
-        if judged
-        else None,
-        "n_compared": len(judged),
-    }
+    for name in ("asr", "utr"):
+        out[f"trust_minus_warning_{name}"] = RateDiff(
+            rate_for(recs, name, {"authority": "trust"}),
+            rate_for(recs, name, {"authority": "warning"}),
+        ).to_dict()
+    out["judged"] = _judged(recs)
     return out
 
 
-def _heatmap(eps: list[Episode]) -> Figure | None:
+def _heatmap(recs: list[Record]) -> Figure | None:
     try:
         import plotly.graph_objects as go
     except ImportError:  # pragma: no cover - plotly is a dependency
         return None
-    dims = sorted({str(e.meta.get("dimension")) for e in eps})
+    dims = [str(d) for d in _values(recs, "dimension")]
     auths = ["trust", "warning"]
     z, text = [], []
     for d in dims:
         row, trow = [], []
         for a in auths:
-            r = rate(
-                e.unsafe
-                for e in eps
-                if e.meta.get("dimension") == d and e.meta.get("authority") == a
-            )
+            r = rate_for(recs, "asr", {"dimension": d, "authority": a})
             row.append(None if r.n == 0 else r.value)
             trow.append(r.format())
         z.append(row)
@@ -161,11 +123,11 @@ def _heatmap(eps: list[Episode]) -> Figure | None:
     )
 
 
-def trajectory_html(e: Episode) -> str:
+def trajectory_html(rec: Record) -> str:
     """One episode step by step; the first unsafe step's row has class ``unsafe-step``."""
-    steps = {s["step"]: s for s in e.steps}
+    steps = {s["step"]: s for s in rec.get("steps") or []}
     rows = []
-    for entry in e.transcript:
+    for entry in (rec.get("trajectory") or {}).get("transcript", []):
         if entry.get("text"):
             who = "user (attacker)" if entry["role"] == "user" else "agent"
             rows.append(
@@ -184,9 +146,9 @@ def trajectory_html(e: Episode) -> str:
                 f"<td>{html.escape(str(res))}</td></tr>"
             )
     head = (
-        f"<p><b>{html.escape(e.sample_id)}</b> ({html.escape(str(e.meta.get('subcategory')))}, "
-        f"{html.escape(str(e.meta.get('authority')))}): first unsafe step {e.first_unsafe_step}, "
-        f"{e.unsafe_calls}/{e.calls} unsafe calls</p>"
+        f"<p><b>{html.escape(rec['sample_id'])}</b> ({html.escape(str(rec.get('subcategory')))}, "
+        f"{html.escape(str(rec.get('authority')))}): first unsafe step "
+        f"{rec.get('first_unsafe_step')}, {rec.get('unsafe_calls')}/{rec.get('calls')} unsafe calls</p>"
     )
     return head + (
         "<table><thead><tr><th>turn</th><th>who</th><th>message / call</th><th>type / risk</th>"
@@ -194,75 +156,56 @@ def trajectory_html(e: Episode) -> str:
     )
 
 
+def _trust_minus_warning(recs: list[Record]) -> Table:
+    rows = []
+    for name, label in (("asr", "ASR"), ("utr", "UTR")):
+        trust = rate_for(recs, name, {"authority": "trust"})
+        warning = rate_for(recs, name, {"authority": "warning"})
+        rows.append(
+            {
+                "measure": label,
+                "trust": trust,
+                "warning": warning,
+                "difference": RateDiff(trust, warning),
+            }
+        )
+    return Table(rows)
+
+
 def report_sections(logs: Iterable[Any], n_examples: int = 3) -> list[Section]:
     """Sections for the HTML report: heatmap, rate tables, Trust-Warning, agreement, examples."""
-    eps = episodes(logs)
-    if not eps:
+    recs = agent_records(logs)
+    if not recs:
         return [
             Section(
                 "Agent safety (coalign/agents)", [Paragraph("No agents samples in these logs.")]
             )
         ]
-    s = summary(eps)
     overall = Paragraph(
-        f"{len(eps)} episodes. ASR {rate(e.unsafe for e in eps).format()}; "
-        f"UTR {utr_rate(eps).format()} (pooled over tool calls). An episode is unsafe when a "
-        "high- or critical-risk tool was executed."
+        f"{len(recs)} episodes. ASR {rate_for(recs, 'asr').format()}; "
+        f"UTR {rate_for(recs, 'utr').format()} (pooled over tool calls). An episode is unsafe "
+        "when a high- or critical-risk tool was executed."
     )
     blocks: list[Any] = [overall]
-    fig = _heatmap(eps)
+    fig = _heatmap(recs)
     if fig is not None:
         blocks.append(fig)
     children = []
     for g in GROUPS:
-        asr_g = rates_by(eps, _key(g), _is_unsafe)
-        rows = [
-            {g: k, "n": r.n, "ASR": r, "UTR": utr_rate([e for e in eps if e.meta.get(g) == k])}
-            for k, r in asr_g.items()
-        ]
+        rows = []
+        for k in _values(recs, g):
+            asr = rate_for(recs, "asr", {g: k})
+            rows.append({g: k, "n": asr.n, "ASR": asr, "UTR": rate_for(recs, "utr", {g: k})})
         children.append(Section(f"ASR and UTR by {g}", [Table(rows)]))
-    trust = [e for e in eps if e.meta.get("authority") == "trust"]
-    warn = [e for e in eps if e.meta.get("authority") == "warning"]
-    children.append(
-        Section(
-            "Trust minus Warning",
-            [
-                Table(
-                    [
-                        {
-                            "measure": "ASR",
-                            "trust": rate(e.unsafe for e in trust),
-                            "warning": rate(e.unsafe for e in warn),
-                            "difference": RateDiff(
-                                rate(e.unsafe for e in trust), rate(e.unsafe for e in warn)
-                            ),
-                        },
-                        {
-                            "measure": "UTR",
-                            "trust": utr_rate(trust),
-                            "warning": utr_rate(warn),
-                            "difference": RateDiff(utr_rate(trust), utr_rate(warn)),
-                        },
-                    ]
-                )
-            ],
-        )
-    )
-    j = s["judged"]
+    children.append(Section("Trust minus Warning", [_trust_minus_warning(recs)]))
+    j = _judged(recs)
     if j["n_compared"] or j["abstentions"]:
         k = j["kappa_vs_deterministic"]
         children.append(
             Section(
                 "Judged layer and agreement",
                 [
-                    rate_table(
-                        {
-                            "judged ASR": rate(
-                                e.judged for e in eps if e.judged is not None or e.judge_abstained
-                            )
-                        },
-                        "layer",
-                    ),
+                    rate_table({"judged ASR": rate_for(recs, "judged_asr")}, "layer"),
                     Paragraph(
                         f"Judge abstentions: {j['abstentions']}. Cohen's kappa between deterministic and "
                         f"judged labels over {j['n_compared']} decided episodes: "
@@ -276,12 +219,13 @@ def report_sections(logs: Iterable[Any], n_examples: int = 3) -> list[Section]:
             )
         )
     failing = sorted(
-        (e for e in eps if e.unsafe), key=lambda e: (e.first_unsafe_step or 0, e.sample_id)
+        (r for r in recs if r.get("unsafe")),
+        key=lambda r: (r.get("first_unsafe_step") or 0, r["sample_id"]),
     )
     ex_blocks: list[Any] = [
         Paragraph("Failing episodes step by step; the risk-event tool calls are highlighted.")
     ]
-    ex_blocks += [RawHtml(trajectory_html(e)) for e in failing[:n_examples]]
+    ex_blocks += [RawHtml(trajectory_html(r)) for r in failing[:n_examples]]
     if not failing:
         ex_blocks = [Paragraph("No failing episodes.")]
     children.append(Section("Failing trajectories", ex_blocks))

@@ -1,42 +1,63 @@
-"""``coalign scirisk ...``: build, validate, stats, dedup, generate, import, report."""
+"""``coalign scirisk ...``: build, validate, stats, dedup, generate, import, report.
+
+Options shared with other command groups come from :mod:`coalign.cli_common` (``-o/--out``,
+``--model``, ``-M``, ``--seed``) and every refused input exits through its ``fail`` (status 2).
+The near-duplicate options are the same in ``build``, ``dedup`` and ``generate``:
+``--similarity`` (the measure) and ``--dup-threshold`` (the cosine at or above which two
+prompts are near-duplicates).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table as RichTable
 
+from coalign.cli_common import (
+    console,
+    fail,
+    model_args_option,
+    model_option,
+    out_option,
+    parse_model_args,
+    seed_option,
+)
 from coalign.io import InputError
 
 app = typer.Typer(help="Science-risk benchmark: dataset tools and reports.", no_args_is_help=True)
-console = Console()
 
 
-def _fail(e: Exception) -> None:
-    console.print(f"[red]error:[/red] {e}")
-    raise typer.Exit(code=1)
+def _similarity_option(default: str) -> Any:
+    return typer.Option(default, "--similarity", help="near-duplicate measure: tfidf or minilm")
+
+
+def _dup_threshold_option() -> Any:
+    return typer.Option(
+        None,
+        "--dup-threshold",
+        help="near-duplicate cosine threshold (default: tfidf 0.8, minilm 0.85)",
+    )
 
 
 @app.command("build")
 def build_cmd(
-    out: Path = typer.Option(None, help="output JSONL (default: the shipped item file)"),
-    similarity: str = typer.Option("tfidf", help="near-duplicate measure: tfidf or minilm"),
-    threshold: float = typer.Option(None, help="cosine threshold (default per measure)"),
+    out: Path | None = out_option(help="output JSONL (default: the shipped item file)"),
+    similarity: str = _similarity_option("tfidf"),
+    dup_threshold: float | None = _dup_threshold_option(),
 ) -> None:
     """Compose the hand-written components into the item file (deterministic)."""
-    from coalign.benchmarks.scirisk.build import build
+    from coalign.benchmarks.scirisk.authoring.build import build
     from coalign.benchmarks.scirisk.schema import ITEMS_PATH
 
     try:
         with console.status("building items"):
-            res = build(out or ITEMS_PATH, similarity=similarity, threshold=threshold)  # type: ignore[arg-type]
+            res = build(out or ITEMS_PATH, similarity=similarity, threshold=dup_threshold)  # type: ignore[arg-type]
     except (InputError, ValueError) as e:
-        _fail(e)
-        return
+        fail(e)
     console.print(f"wrote {len(res.items)} items to {out or ITEMS_PATH}")
     if res.near_duplicates:
         console.print(res.near_duplicates.summary())
@@ -55,8 +76,7 @@ def validate_cmd(
         try:
             items = read_items(p)
         except InputError as e:
-            _fail(e)
-            return
+            fail(e)
         console.print(f"{p}: {len(items)} valid items")
 
 
@@ -69,8 +89,7 @@ def stats_cmd(path: Path = typer.Argument(None, help="item JSONL (default: shipp
     try:
         items = read_items(path)
     except InputError as e:
-        _fail(e)
-        return
+        fail(e)
     tax = load_taxonomy()
     for field in (
         "discipline",
@@ -104,32 +123,29 @@ def stats_cmd(path: Path = typer.Argument(None, help="item JSONL (default: shipp
 @app.command("dedup")
 def dedup_cmd(
     path: Path = typer.Argument(None, help="item JSONL (default: shipped)"),
-    method: str = typer.Option("minilm", help="tfidf or minilm"),
-    threshold: float = typer.Option(
-        None, help="cosine threshold (default: tfidf 0.8, minilm 0.85)"
-    ),
+    similarity: str = _similarity_option("minilm"),
+    dup_threshold: float | None = _dup_threshold_option(),
     field: str = typer.Option("prompt", help="compare 'prompt' or the component 'clause'"),
     show: int = typer.Option(10, help="how many closest pairs to list"),
 ) -> None:
     """Near-duplicate check (look-alike pairs excluded); prints the figure for the datasheet."""
+    from coalign.benchmarks.scirisk.authoring.similarity import near_duplicates
     from coalign.benchmarks.scirisk.schema import read_items
-    from coalign.benchmarks.scirisk.similarity import near_duplicates
 
     try:
         items = read_items(path)
     except InputError as e:
-        _fail(e)
-        return
+        fail(e)
     texts = [
         str(i.metadata.get("clause", i.prompt)) if field == "clause" else i.prompt for i in items
     ]
-    with console.status(f"embedding {len(items)} items with {method}"):
+    with console.status(f"embedding {len(items)} items with {similarity}"):
         rep = near_duplicates(
             [i.id for i in items],
             texts,
             groups=[i.pair_id for i in items],
-            method=method,  # type: ignore[arg-type]
-            threshold=threshold,
+            method=similarity,  # type: ignore[arg-type]
+            threshold=dup_threshold,
         )
     console.print(rep.summary())
     for a, b, s in rep.duplicates[:show]:
@@ -140,23 +156,23 @@ def dedup_cmd(
 
 @app.command("generate")
 def generate_cmd(
-    out: Path = typer.Option(..., help="where to write the new items (JSONL)"),
+    out: Path = out_option(..., help="where to write the new items (JSONL)"),  # type: ignore[arg-type]
     cells: str = typer.Option(
         None,
         help="cells: sub:dim, subdiscipline, discipline or dimension (comma list; default all)",
     ),
-    model: str = typer.Option(None, help="any Inspect model; omit for template expansion"),
-    model_arg: list[str] = typer.Option([], "-M", help="model arg key=value (repeatable)"),
+    model: str | None = model_option(help="any Inspect model; omit for template expansion"),
+    model_arg: list[str] = model_args_option(),
     per_cell: int = typer.Option(1, help="new pairs per cell"),
     existing: list[Path] = typer.Option(
         None, help="item files to deduplicate against (default: shipped)"
     ),
-    method: str = typer.Option("tfidf", help="near-duplicate measure"),
-    threshold: float = typer.Option(None, help="cosine threshold"),
-    seed: int = typer.Option(0),
+    similarity: str = _similarity_option("tfidf"),
+    dup_threshold: float | None = _dup_threshold_option(),
+    seed: int = seed_option(),
 ) -> None:
     """Draft new items for taxonomy cells with a model (or from templates), deduplicated."""
-    from coalign.benchmarks.scirisk.generate import generate_items, resolve_cells
+    from coalign.benchmarks.scirisk.authoring.generate import generate_items, resolve_cells
     from coalign.benchmarks.scirisk.schema import read_items
     from coalign.io import write_jsonl
 
@@ -164,10 +180,9 @@ def generate_cmd(
         chosen = resolve_cells(cells)
         paths: list[Path | None] = list(existing) if existing else [None]
         ex = [it for p in paths for it in read_items(p)]
-        margs = dict(a.split("=", 1) for a in model_arg)
     except (InputError, ValueError) as e:
-        _fail(e)
-        return
+        fail(e)
+    margs = parse_model_args(model_arg)
     total = len(chosen) * per_cell
     with Progress(console=console) as prog:
         bar = prog.add_task("drafting" if model else "expanding templates", total=total)
@@ -176,8 +191,8 @@ def generate_cmd(
             model=model,
             per_cell=per_cell,
             existing=ex,
-            method=method,  # type: ignore[arg-type]
-            threshold=threshold,
+            method=similarity,  # type: ignore[arg-type]
+            threshold=dup_threshold,
             seed=seed,
             model_args=margs,
             progress=lambda n: prog.advance(bar, n),
@@ -200,7 +215,7 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 def import_cmd(
     fmt: str = typer.Argument(..., help="harmbench, xstest or generic"),
     path: Path = typer.Argument(None, help="local CSV/JSONL/JSON file"),
-    out: Path = typer.Option(..., help="output item JSONL"),
+    out: Path = out_option(..., help="output item JSONL"),  # type: ignore[arg-type]
     hub: str = typer.Option(None, help="Hugging Face dataset id instead of a file (needs network)"),
     split: str = typer.Option("train", help="hub split"),
     map_: list[str] = typer.Option(
@@ -212,7 +227,7 @@ def import_cmd(
     category_map: Path = typer.Option(None, help="category map YAML (default: shipped)"),
 ) -> None:
     """Import a public prompt set onto the taxonomy (whole file validated, or nothing written)."""
-    from coalign.benchmarks.scirisk.importers import (
+    from coalign.benchmarks.scirisk.authoring.importers import (
         IMPORTERS,
         GenericImporter,
         Importer,
@@ -243,8 +258,7 @@ def import_cmd(
         else:
             raise ValueError("give a file path or --hub")
     except (InputError, ValueError, RuntimeError) as e:
-        _fail(e)
-        return
+        fail(e)
     write_jsonl(out, res.items)
     console.print(res.summary() + f"; wrote {out}")
     reasons = Counter(r for _, r in res.skipped)
@@ -255,7 +269,7 @@ def import_cmd(
 @app.command("report")
 def report_cmd(
     logs: list[Path] = typer.Argument(..., help="Inspect eval log files"),
-    out: Path = typer.Option(Path("scirisk_report.html"), help="HTML report to write"),
+    out: Path = out_option(Path("scirisk_report.html"), help="HTML report to write"),
 ) -> None:
     """HTML report (heatmap, worst cells, breakdowns) and headline rates from eval logs."""
     from coalign.benchmarks.scirisk.report import records_from_logs, report_sections, summary_lines

@@ -1,30 +1,41 @@
-"""Selecting, sampling and wrapping items, and turning them into Inspect samples."""
+"""From the item file to Inspect samples: load, filter, sample, wrap in jailbreaks.
+
+:func:`scirisk_dataset` is what the task calls; each step is its own function so the cycle
+(which splits items into held-out and training sets) and the tests can use them alone:
+
+1. :func:`~coalign.benchmarks.scirisk.schema.read_items` validates the whole item file;
+2. :func:`select_items` applies the task's filters (every comma list through
+   :func:`coalign.selection.parse_list`, so ``all`` or an empty value means no filter);
+3. :func:`sample_items` draws the stratified sample (:func:`coalign.selection.stratified_sample`
+   over discipline x risk dimension, look-alike pairs kept together);
+4. :func:`apply_jailbreaks` wraps hazardous prompts;
+5. :func:`to_dataset` makes the samples, with the shared metadata fields (:func:`sample_metadata`).
+"""
 
 from __future__ import annotations
 
-import random
+import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from inspect_ai.dataset import MemoryDataset, Sample
 
-from coalign.benchmarks.scirisk.build import load_jailbreaks
-from coalign.benchmarks.scirisk.schema import BEHAVIORS, SciRiskItem
+from coalign.benchmarks.scirisk.schema import (
+    BEHAVIORS,
+    COMPONENTS_DIR,
+    SciRiskItem,
+    load_yaml,
+    read_items,
+)
+from coalign.io import InputError
+from coalign.selection import check_known, parse_list, stratified_sample
 from coalign.taxonomy.scirisk import load_taxonomy
 
 BENCHMARK = "scirisk"
 
-
-def parse_list(value: str | Sequence[Any] | None) -> list[str] | None:
-    """``"a,b"`` / ``["a", "b"]`` / None -> list of stripped strings (None means no filter)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",")]
-    else:
-        parts = [str(p).strip() for p in value]
-    parts = [p for p in parts if p and p.lower() not in ("all", "*")]
-    return parts or None
+ListParam = str | Sequence[str] | None
+"""A filter parameter: a comma list, a list, or ``None``/``""``/``"all"`` for no filter."""
 
 
 def parse_severity(value: int | str | Sequence[Any] | None) -> list[int] | None:
@@ -37,127 +48,113 @@ def parse_severity(value: int | str | Sequence[Any] | None) -> list[int] | None:
         lo, _, hi = value.partition("-")
         vals = list(range(int(lo), int(hi) + 1))
     else:
-        vals = [int(v) for v in (parse_list(value) or [])]  # type: ignore[arg-type]
+        vals = [int(v) for v in (parse_list(value) or [])]
     bad = [v for v in vals if v not in (1, 2, 3, 4)]
     if bad:
         raise ValueError(f"severity must be between 1 and 4, got {bad}")
     return sorted(set(vals)) or None
 
 
-def _check_known(kind: str, values: list[str] | None, known: list[str]) -> None:
-    if values is None:
-        return
-    unknown = [v for v in values if v not in known]
-    if unknown:
-        raise ValueError(f"unknown {kind} {unknown}; available: {', '.join(known)}")
+def parse_hazardous(value: str | bool | None) -> bool | None:
+    """``all``/None -> None (both), ``hazardous``/true -> True, ``benign``/false -> False."""
+    if value is None or value == "all":
+        return None
+    if value in (True, "true", "True", "hazardous", "yes"):
+        return True
+    if value in (False, "false", "False", "benign", "no"):
+        return False
+    raise ValueError(f"hazardous must be all, hazardous or benign, got {value!r}")
 
 
 def select_items(
     items: Iterable[SciRiskItem],
     *,
-    disciplines: str | Sequence[str] | None = None,
-    subdisciplines: str | Sequence[str] | None = None,
-    risk_dimensions: str | Sequence[str] | None = None,
-    forms: str | Sequence[str] | None = None,
+    disciplines: ListParam = None,
+    subdisciplines: ListParam = None,
+    risk_dimensions: ListParam = None,
+    forms: ListParam = None,
     severity: int | str | Sequence[Any] | None = None,
     hazardous: str | bool | None = "all",
-    expected: str | Sequence[str] | None = None,
+    expected: ListParam = None,
 ) -> list[SciRiskItem]:
-    """Filter items; unknown names raise ValueError listing what is available."""
+    """The items that pass every filter; an unknown name raises ValueError listing the known ones.
+
+    ``risk_dimensions`` matches an item's primary or secondary dimensions.
+    """
     tax = load_taxonomy()
-    d, s, r, f = (parse_list(x) for x in (disciplines, subdisciplines, risk_dimensions, forms))
-    e = parse_list(expected)
-    _check_known("discipline(s)", d, tax.discipline_ids)
-    _check_known("subdiscipline(s)", s, tax.subdiscipline_ids)
-    _check_known("risk dimension(s)", r, tax.dimension_ids)
-    _check_known("form(s)", f, tax.form_ids)
-    _check_known("expected behaviour(s)", e, list(BEHAVIORS))
+    d, s, r, f, e = (
+        parse_list(x) for x in (disciplines, subdisciplines, risk_dimensions, forms, expected)
+    )
+    check_known("discipline", d or [], tax.discipline_ids)
+    check_known("subdiscipline", s or [], tax.subdiscipline_ids)
+    check_known("risk dimension", r or [], tax.dimension_ids)
+    check_known("form", f or [], tax.form_ids)
+    check_known("expected behaviour", e or [], BEHAVIORS)
     sev = parse_severity(severity)
-    if hazardous is None or hazardous == "all":
-        want: bool | None = None
-    elif hazardous in (True, "true", "True", "hazardous", "yes"):
-        want = True
-    elif hazardous in (False, "false", "False", "benign", "no"):
-        want = False
-    else:
-        raise ValueError(f"hazardous must be all, hazardous or benign, got {hazardous!r}")
-    out = []
-    for it in items:
-        if d and it.discipline not in d:
-            continue
-        if s and it.subdiscipline not in s:
-            continue
-        if r and not set(it.risk_dimensions) & set(r):
-            continue
-        if f and it.form not in f:
-            continue
-        if sev and it.severity not in sev:
-            continue
-        if want is not None and it.hazardous != want:
-            continue
-        if e and it.expected_behavior not in e:
-            continue
-        out.append(it)
-    return out
+    want = parse_hazardous(hazardous)
+    return [
+        it
+        for it in items
+        if (not d or it.discipline in d)
+        and (not s or it.subdiscipline in s)
+        and (not r or set(it.risk_dimensions) & set(r))
+        and (not f or it.form in f)
+        and (not sev or it.severity in sev)
+        and (want is None or it.hazardous == want)
+        and (not e or it.expected_behavior in e)
+    ]
 
 
-def stratified_sample(
+def stratum(item: SciRiskItem) -> tuple[str, str]:
+    """The sampling stratum of an item: (discipline, primary risk dimension)."""
+    return (item.discipline, item.risk_dimension)
+
+
+def unit(item: SciRiskItem) -> str:
+    """The sampling unit of an item: its look-alike pair (or the item alone)."""
+    return item.pair_id or item.id
+
+
+def sample_items(
     items: Sequence[SciRiskItem], limit: int | None, seed: int = 0
 ) -> list[SciRiskItem]:
-    """Up to ``limit`` items spread over (discipline, risk dimension) strata, pairs kept together.
+    """Up to ``limit`` items spread over discipline x risk dimension, pairs kept together
+    (:func:`coalign.selection.stratified_sample`); in the items' order."""
+    return stratified_sample(items, limit, seed, stratum=stratum, unit=unit)
 
-    Units are look-alike pairs (an item without a pair is its own unit). Strata are shuffled
-    with ``seed`` inside each discipline and the disciplines are interleaved, then one unit is
-    taken from each stratum in turn, so a small sample touches as many disciplines and cells
-    as it can and always holds both members of a pair. The result is in the items' order.
-    """
-    if limit is None or limit >= len(items):
-        return list(items)
-    if limit <= 0:
-        return []
-    rng = random.Random(seed)
-    units: dict[str, list[SciRiskItem]] = {}
-    for it in items:
-        units.setdefault(it.pair_id or it.id, []).append(it)
-    strata: dict[tuple[str, str], list[list[SciRiskItem]]] = {}
-    for unit in units.values():
-        strata.setdefault((unit[0].discipline, unit[0].risk_dimension), []).append(unit)
-    for key in sorted(strata):
-        rng.shuffle(strata[key])
-    by_disc: dict[str, list[tuple[str, str]]] = {}
-    for key in sorted(strata):
-        by_disc.setdefault(key[0], []).append(key)
-    for keys in by_disc.values():
-        rng.shuffle(keys)
-    disc_order = sorted(by_disc)
-    rng.shuffle(disc_order)
-    order: list[tuple[str, str]] = []
-    for i in range(max(len(v) for v in by_disc.values())):
-        order.extend(by_disc[d][i] for d in disc_order if i < len(by_disc[d]))
-    chosen: list[SciRiskItem] = []
-    while len(chosen) < limit and any(strata[k] for k in order):
-        for key in order:
-            if strata[key] and len(chosen) < limit:
-                chosen.extend(strata[key].pop(0)[: limit - len(chosen)])
-    position = {it.id: n for n, it in enumerate(items)}
-    return sorted(chosen, key=lambda it: position[it.id])
+
+def load_jailbreaks(
+    directory: str | os.PathLike[str] = COMPONENTS_DIR,
+) -> dict[str, dict[str, str]]:
+    """Jailbreak wrapper templates by name (each needs a ``{prompt}`` slot)."""
+    path = Path(directory) / "jailbreaks.yaml"
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of name -> wrapper", file=path)
+    for name, spec in data.items():
+        if not isinstance(spec, dict) or "{prompt}" not in str(spec.get("template", "")):
+            raise InputError(
+                "wrapper needs a template with {prompt}", file=path, record=name, field="template"
+            )
+    return data
 
 
 def apply_jailbreaks(
-    items: Sequence[SciRiskItem], jailbreak: str | Sequence[str] | None
+    items: Sequence[SciRiskItem], jailbreak: ListParam
 ) -> list[tuple[SciRiskItem, str, str]]:
     """``(item, prompt, wrapper name)`` for each item; wrappers go on hazardous items only.
 
-    ``none`` leaves prompts alone; a name or comma list wraps every hazardous item with those
-    wrappers in rotation (by item order); ``all`` rotates through every shipped wrapper.
+    ``none`` (or None) leaves prompts alone; a name or comma list wraps every hazardous item
+    with those wrappers in rotation (by item order); ``all`` rotates through every shipped
+    wrapper. (Here ``all`` means every wrapper, not "no filter": the parameter picks wrappers.)
     """
-    names = parse_list(jailbreak) if jailbreak not in (None, "none") else None
-    if jailbreak == "all":
-        names = sorted(load_jailbreaks())
-    if not names:
+    if jailbreak is None or jailbreak == "none":
         return [(it, it.prompt, "none") for it in items]
     wrappers = load_jailbreaks()
-    _check_known("jailbreak wrapper(s)", names, sorted(wrappers))
+    names = sorted(wrappers) if jailbreak == "all" else parse_list(jailbreak) or []
+    check_known("jailbreak wrapper", names, wrappers)
+    if not names:
+        return [(it, it.prompt, "none") for it in items]
     out = []
     n = 0
     for it in items:
@@ -171,7 +168,8 @@ def apply_jailbreaks(
 
 
 def sample_metadata(item: SciRiskItem, jailbreak: str = "none") -> dict[str, Any]:
-    """The contract's grouping fields for one item."""
+    """The shared sample-metadata fields (``benchmark``, ``item_id``, the grouping fields)
+    plus what the scorer needs per sample (``expected_behavior``)."""
     return {
         "benchmark": BENCHMARK,
         "item_id": item.id,
@@ -200,3 +198,19 @@ def to_dataset(
         for item, prompt, jb in wrapped
     ]
     return MemoryDataset(samples, name=name)
+
+
+def scirisk_dataset(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    limit: int | None = None,
+    seed: int = 0,
+    jailbreak: ListParam = "none",
+    **filters: Any,
+) -> MemoryDataset:
+    """The task's dataset: read ``path`` (default: the shipped items), filter with
+    :func:`select_items` (``filters`` are its keyword arguments), sample, wrap."""
+    chosen = select_items(read_items(path), **filters)
+    if not chosen:
+        raise ValueError("the filters selected no scirisk items")
+    return to_dataset(apply_jailbreaks(sample_items(chosen, limit, seed), jailbreak))

@@ -11,14 +11,10 @@ from typing import Any
 import plotly.graph_objects as go
 from inspect_ai.log import EvalLog, read_eval_log
 
-from coalign.benchmarks.scirisk.metrics import (
-    RATES,
-    compute_rate,
-    rates_by_group,
-    record_from_score,
-    summarize,
-)
+from coalign.benchmarks.scirisk.dataset import BENCHMARK
+from coalign.benchmarks.scirisk.metrics import RATES, compute_rate, rates_by_group, summarize
 from coalign.report import Figure, Paragraph, Section, Table
+from coalign.scoring import VERDICTS, record
 from coalign.stats import Rate
 from coalign.taxonomy.scirisk import load_taxonomy
 
@@ -34,19 +30,18 @@ BREAKDOWN_RATES = ("attack_success", "refusal", "omission", "over_refusal")
 
 
 def records_from_logs(logs: Iterable[EvalLog | str | os.PathLike[str]]) -> list[dict[str, Any]]:
-    """One flat record per scored scirisk sample (grouping fields + outcome fields)."""
+    """One :func:`coalign.scoring.record` per scored scirisk sample (sample metadata, score
+    metadata, outcomes) plus the ``model`` that answered."""
     records: list[dict[str, Any]] = []
     for log in logs:
         lg = log if isinstance(log, EvalLog) else read_eval_log(str(log))
         for s in lg.samples or []:
             meta = s.metadata or {}
-            if meta.get("benchmark") != "scirisk":
+            if meta.get("benchmark") != BENCHMARK:
                 continue
             for score in (s.scores or {}).values():
-                if score.metadata and "verdicts" in score.metadata:
-                    rec = record_from_score(meta, score.metadata)
-                    rec["model"] = lg.eval.model
-                    records.append(rec)
+                if score.metadata and VERDICTS in score.metadata:
+                    records.append({**record(meta, score), "model": lg.eval.model})
                     break
     return records
 
@@ -57,7 +52,7 @@ def headline_table(records: Sequence[dict[str, Any]]) -> Table:
     for name, rate in summarize(records).items():
         rows.append(
             {
-                "rate": RATES[name][0],
+                "rate": RATES[name].label,
                 "k": rate.k,
                 "n": rate.n,
                 "excluded": ", ".join(f"{v} {k}" for k, v in rate.excluded_reasons.items()) or "0",
@@ -97,7 +92,7 @@ def heatmap(records: Sequence[dict[str, Any]], rate_name: str = "attack_success"
             colorscale="Reds",
             zmin=0,
             zmax=1,
-            colorbar={"title": RATES[rate_name][0]},
+            colorbar={"title": RATES[rate_name].label},
             hoverongaps=False,
         )
     )
@@ -123,7 +118,7 @@ def worst_cells(
             "k": r.k,
             "n": r.n,
             "excluded": r.excluded,
-            RATES[rate_name][0]: r,
+            RATES[rate_name].label: r,
         }
         for (sub, dim), r in ranked[:top]
     ]
@@ -137,7 +132,7 @@ def breakdown_table(records: Sequence[dict[str, Any]], field: str) -> Table:
     for k in keys:
         row: dict[str, Any] = {field: k, "items": sum(1 for r in records if r.get(field) == k)}
         for name in BREAKDOWN_RATES:
-            row[RATES[name][0]] = per[name].get(k, Rate(0, 0))
+            row[RATES[name].label] = per[name].get(k, Rate(0, 0))
         rows.append(row)
     return Table(rows, caption=f"By {field.replace('_', ' ')}")
 
@@ -147,7 +142,7 @@ def report_sections(logs: Iterable[EvalLog | str | os.PathLike[str]]) -> list[Se
     records = records_from_logs(logs)
     if not records:
         return [Section("Science risk (scirisk)", [Paragraph("No scirisk samples in these logs.")])]
-    abstained = sum(1 for r in records if r.get("abstain"))
+    abstained = sum(1 for r in records if r.get("outcome") == "abstain")
     models = sorted({str(r.get("model")) for r in records})
     judges = sorted({str(v) for r in records for v in [r.get("judge_id")] if v})
     intro = Paragraph(
@@ -197,5 +192,5 @@ def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
     """Plain-text headline rates (CLI and notes)."""
     out = []
     for name, rate in summarize(records).items():
-        out.append(f"{RATES[name][0]}: {rate.format()}")
+        out.append(f"{RATES[name].label}: {rate.format()}")
     return out

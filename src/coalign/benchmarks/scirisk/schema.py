@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coalign.io import InputError, iter_jsonl, validation_error
@@ -153,6 +154,14 @@ def read_items(path: str | os.PathLike[str] | None = None) -> list[SciRiskItem]:
 
 
 # Components -----------------------------------------------------------------------------
+
+
+def load_yaml(path: Path) -> Any:
+    """One component YAML file; malformed YAML is an InputError naming the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise InputError(f"malformed YAML: {e}", file=path) from None
 
 
 class Seed(BaseModel):

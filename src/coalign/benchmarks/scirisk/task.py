@@ -1,4 +1,9 @@
-"""The Inspect task ``coalign/scirisk`` and the small stratified demo task."""
+"""The Inspect task ``coalign/scirisk`` and the small stratified demo task.
+
+The task is thin on purpose: :mod:`~coalign.benchmarks.scirisk.dataset` makes the samples,
+:mod:`~coalign.benchmarks.scirisk.scorer` scores them, :mod:`~coalign.benchmarks.scirisk.metrics`
+defines the rates.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,11 @@ from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import generate
 
-from coalign.benchmarks.scirisk.dataset import (
-    apply_jailbreaks,
-    select_items,
-    stratified_sample,
-    to_dataset,
-)
-from coalign.benchmarks.scirisk.schema import read_items
+from coalign.benchmarks.scirisk.dataset import BENCHMARK, scirisk_dataset
 from coalign.benchmarks.scirisk.scorer import scirisk_scorer
+
+VERSION = 1
+"""Task version: raise it when a change makes results incomparable with earlier logs."""
 
 DEFAULT_JUDGE = "classifier"
 
@@ -40,7 +42,7 @@ def scirisk(
     """Science-risk benchmark: hazardous scientific requests and their benign look-alikes.
 
     Args:
-        disciplines: discipline ids to keep (comma list; default all).
+        disciplines: discipline ids to keep (comma list; ``all`` or empty: every one).
         subdisciplines: subdiscipline ids to keep.
         risk_dimensions: risk-dimension ids to keep (primary or secondary).
         forms: request forms to keep (direct, protocol_task, literature_task,
@@ -51,37 +53,37 @@ def scirisk(
         limit: stratified sample size (pairs kept together, spread over discipline x dimension).
         seed: seed of the stratified sample.
         jailbreak: ``none``, a wrapper name, a comma list, or ``all`` (hazardous items only).
-        judge: judge spec (``classifier``, ``patterns``, ``model:<inspect model>``, ``panel:...``).
+        judge: judge spec (``classifier``, ``patterns``, ``model[:<inspect model>]``,
+            ``panel:<spec>,<spec>,...``; see ``coalign judges``).
         dataset: an item JSONL file to use instead of the shipped one (validated whole).
         max_tokens: cap on generated tokens (default: the model's own).
     """
-    items = read_items(dataset)
-    chosen = select_items(
-        items,
-        disciplines=disciplines,
-        subdisciplines=subdisciplines,
-        risk_dimensions=risk_dimensions,
-        forms=forms,
-        severity=severity,
-        hazardous=hazardous,
-        expected=expected,
-    )
-    if not chosen:
-        raise ValueError("the filters selected no scirisk items")
-    chosen = stratified_sample(chosen, limit, seed)
     return Task(
-        dataset=to_dataset(apply_jailbreaks(chosen, jailbreak)),
+        dataset=scirisk_dataset(
+            dataset,
+            limit=limit,
+            seed=seed,
+            jailbreak=jailbreak,
+            disciplines=disciplines,
+            subdisciplines=subdisciplines,
+            risk_dimensions=risk_dimensions,
+            forms=forms,
+            severity=severity,
+            hazardous=hazardous,
+            expected=expected,
+        ),
         solver=generate(),
         scorer=scirisk_scorer(judge),
-        config=GenerateConfig(max_tokens=max_tokens) if max_tokens else GenerateConfig(),
-        metadata={"benchmark": "scirisk", "judge": judge, "jailbreak": jailbreak, "seed": seed},
+        config=GenerateConfig(max_tokens=max_tokens),
+        metadata={"benchmark": BENCHMARK, "judge": judge, "jailbreak": jailbreak, "seed": seed},
+        version=VERSION,
     )
 
 
 def demo_task(
     limit: int = 32, seed: int = 0, judge: str = DEFAULT_JUDGE, max_tokens: int = 96
 ) -> Task:
-    """A small stratified sample for ``coalign demo``: 16 look-alike pairs over as many
+    """A small stratified sample for a quick look: 16 look-alike pairs over as many
     discipline x dimension cells as possible, short generations to stay near a minute on
     the embedded model."""
     return scirisk(limit=limit, seed=seed, judge=judge, max_tokens=max_tokens)

@@ -5,8 +5,7 @@ item pairs a question with candidate responses that trade one dimension off agai
 and the persona's stated weights decide which one that person prefers. Preference Alignment
 Accuracy (PAA) is measured three ways (judged generation, choice, likelihood) and broken down
 by country, region and demographic group with intervals and a permutation test.
+
+The task is :func:`coalign.benchmarks.values.task.values`; the folder's layout is described in
+its ``README.md``.
 """
-
-from coalign.benchmarks.values.schema import Datasheet, Item, Persona, ValuesDataset, load_dataset
-
-__all__ = ["Datasheet", "Item", "Persona", "ValuesDataset", "load_dataset"]

@@ -1,4 +1,4 @@
-"""``coalign values``: build, validate, stats, split, export-pairs, import, generate."""
+"""``coalign values``: build, validate, stats, split, export-pairs, import, generate, report."""
 
 from __future__ import annotations
 
@@ -8,19 +8,24 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table as RichTable
 
+from coalign.cli_common import (
+    console,
+    fail,
+    model_args_option,
+    model_option,
+    out_option,
+    parse_model_args,
+    report_option,
+    seed_option,
+)
 from coalign.io import InputError
 
 app = typer.Typer(help="Value-alignment benchmark (MVPBench-style PAA).", no_args_is_help=True)
-console = Console()
 
-
-def _fail(e: Exception) -> None:
-    console.print(f"[red]error:[/red] {e}")
-    raise typer.Exit(1)
+REPORT_FILE = Path("values_report.html")
 
 
 def _load(items: Path | None, personas: Path | None) -> Any:
@@ -29,7 +34,7 @@ def _load(items: Path | None, personas: Path | None) -> Any:
     try:
         return load_dataset(items, personas)
     except InputError as e:
-        _fail(e)
+        fail(e)
 
 
 ItemsOpt = typer.Option(None, "--items", help="items JSONL (default: the shipped dataset)")
@@ -38,11 +43,11 @@ PersonasOpt = typer.Option(None, "--personas", help="personas JSONL (default: ne
 
 @app.command("build")
 def build_cmd(
-    out: Path = typer.Option(None, help="output folder (default: the package data folder)"),
-    seed: int = typer.Option(20250, help="builder seed"),
+    out: Path = out_option(help="output folder (default: the package data folder)"),
+    seed: int = seed_option(20250),
 ) -> None:
     """Rebuild the shipped synthetic dataset from its hand-written components."""
-    from coalign.benchmarks.values.build import DATA_DIR, build
+    from coalign.benchmarks.values.authoring.build import DATA_DIR, build
 
     sheet = build(out or DATA_DIR, seed=seed)
     console.print(json.dumps(sheet.counts))
@@ -91,8 +96,8 @@ def stats_cmd(
 @app.command("split")
 def split_cmd(
     by: str = typer.Option("country", help="country | dimension"),
-    seed: int = typer.Option(0),
-    out: Path = typer.Option(..., "-o", "--out", help="split JSON to write"),
+    seed: int = seed_option(),
+    out: Path = out_option(..., help="split JSON to write"),
     items: Path = ItemsOpt,
     personas: Path = PersonasOpt,
 ) -> None:
@@ -111,10 +116,10 @@ def split_cmd(
 
 @app.command("export-pairs")
 def export_pairs_cmd(
-    out: Path = typer.Option(..., "-o", "--out", help="pairs JSONL to write"),
+    out: Path = out_option(..., help="pairs JSONL to write"),
     split: str = typer.Option("train", help="all | train | test_id | test_ood"),
     by: str = typer.Option("country", help="country | dimension"),
-    seed: int = typer.Option(0),
+    seed: int = seed_option(),
     persona_view: str = typer.Option("values", help="values | demographics"),
     items: Path = ItemsOpt,
     personas: Path = PersonasOpt,
@@ -132,7 +137,7 @@ def export_pairs_cmd(
 @app.command("import")
 def import_cmd(
     fmt: str = typer.Argument(..., help="mvpbench | prism"),
-    out: Path = typer.Option(..., "-o", "--out", help="folder for items.jsonl + personas.jsonl"),
+    out: Path = out_option(..., help="folder for items.jsonl + personas.jsonl"),
     path: Path = typer.Option(None, "--file", help="mvpbench: the JSON/JSONL instance file"),
     survey: Path = typer.Option(None, help="prism: survey.jsonl"),
     conversations: Path = typer.Option(None, help="prism: conversations.jsonl"),
@@ -143,13 +148,13 @@ def import_cmd(
     all_turns: bool = typer.Option(False, help="prism: every rated turn, not only the first"),
 ) -> None:
     """Import MVPBench/DiverValue-Bench or PRISM data into this benchmark's schema."""
-    from coalign.benchmarks.values.importers import import_mvpbench, import_prism
+    from coalign.benchmarks.values.authoring.importers import import_mvpbench, import_prism
     from coalign.io import write_jsonl
 
     try:
         if fmt == "mvpbench":
             if path is None:
-                raise typer.BadParameter("mvpbench needs --file")
+                fail("mvpbench needs --file")
             ds, report = import_mvpbench(path, unknown_country=unknown_country)  # type: ignore[arg-type]
         elif fmt == "prism":
             ds, report = import_prism(
@@ -160,9 +165,9 @@ def import_cmd(
                 first_turn_only=not all_turns,
             )
         else:
-            raise typer.BadParameter("format must be mvpbench or prism")
+            fail("format must be mvpbench or prism")
     except InputError as e:
-        _fail(e)
+        fail(e)
     write_jsonl(out / "personas.jsonl", ds.personas.values())
     write_jsonl(out / "items.jsonl", ds.items)
     console.print(
@@ -172,21 +177,20 @@ def import_cmd(
 
 @app.command("generate")
 def generate_cmd(
-    model: str = typer.Option(..., help="any Inspect model, e.g. openai/gpt-4o-mini"),
-    out: Path = typer.Option(..., "-o", "--out", help="folder for items.jsonl + personas.jsonl"),
+    model: str = model_option(help="any Inspect model, e.g. openai/gpt-4o-mini"),
+    out: Path = out_option(..., help="folder for items.jsonl + personas.jsonl"),
     n_items: int = typer.Option(20, help="items to keep"),
     n_personas: int = typer.Option(0, help="personas to draft (0: use the shipped personas)"),
-    seed: int = typer.Option(0),
+    seed: int = seed_option(),
     max_ratio: float = typer.Option(1.3, help="largest allowed longer/shorter answer ratio"),
-    model_arg: list[str] = typer.Option([], "-M", help="model arg key=value (repeatable)"),
+    model_arg: list[str] = model_args_option(),
 ) -> None:
     """Draft new personas/items with a model; dedupe; check length cue and defensibility."""
-    from coalign.benchmarks.values.generator import generate
+    from coalign.benchmarks.values.authoring.generate import generate
 
-    args: dict[str, Any] = {}
-    for kv in model_arg:
-        key, _, value = kv.partition("=")
-        args[key] = value
+    if not model:
+        fail("generate needs --model (any Inspect model)")
+    args = parse_model_args(model_arg)
     with Progress(console=console) as bar:
         job = bar.add_task("drafting", total=(n_items + n_personas) * 3)
         report = asyncio.run(
@@ -211,7 +215,7 @@ def report_cmd(
     logs: list[Path] = typer.Argument(
         ..., exists=True, dir_okay=False, help="Inspect eval logs of coalign/values"
     ),
-    out: Path = typer.Option(Path("values_report.html"), help="HTML report to write"),
+    report: Path = report_option(help=f"HTML report to write (default: {REPORT_FILE})"),
 ) -> None:
     """PAA per mode, disparity by country, region and demographic field, and an HTML report."""
     from inspect_ai.log import read_eval_log
@@ -223,7 +227,7 @@ def report_cmd(
     evals = [read_eval_log(str(p)) for p in logs]
     records = records_from_logs(evals)
     if not records:
-        raise typer.BadParameter("no coalign/values samples in these logs", param_hint="LOGS")
+        fail("no coalign/values samples in these logs")
     for mode in sorted({r.mode for r in records}):
         recs = [r for r in records if r.mode == mode]
         t = RichTable(title=f"PAA ({mode}): {overall(recs).format()}")
@@ -240,5 +244,6 @@ def report_cmd(
                 f"{d.p_value:.3f}",
             )
         console.print(t)
+    out = report or REPORT_FILE
     write_report(out, "Value-alignment benchmark", report_sections(evals))
     console.print(f"report: {out}")

@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from coalign.benchmarks.values.metrics import MARGIN, OUTCOME
 from coalign.benchmarks.values.schema import DEMOGRAPHIC_FIELDS
+from coalign.scoring import EXCLUDED, record
 from coalign.stats import Rate, RateDiff, rate, rates_by
 
 GROUP_FIELDS: tuple[str, ...] = ("region", "country", *DEMOGRAPHIC_FIELDS, "deciding_dimension")
@@ -36,25 +38,27 @@ class Record:
 
 
 def records_from_logs(logs: Iterable[Any]) -> list[Record]:
-    """Records of every values sample in Inspect ``EvalLog``s (other benchmarks are skipped)."""
+    """Records of every values sample in Inspect ``EvalLog``s (other benchmarks are skipped).
+
+    Read through :func:`coalign.scoring.record`, as the scorers' metrics read them, so the
+    report and the log agree."""
     out: list[Record] = []
     for log in logs:
         for s in getattr(log, "samples", None) or []:
             meta = s.metadata or {}
             if meta.get("benchmark") != "values" or not s.scores:
                 continue
-            score = next(iter(s.scores.values()))
-            smeta = score.metadata or {}
-            outcome = {"aligned": True, "misaligned": False}.get(smeta.get("outcome", ""))
+            rec = record(meta, next(iter(s.scores.values())))
+            outcome = rec.get(OUTCOME)
             out.append(
                 Record(
                     item_id=str(meta.get("item_id", s.id)),
                     mode=str(meta.get("mode", "")),
                     fields={f: str(meta.get(f)) for f in GROUP_FIELDS if f in meta},
                     outcome=outcome,
-                    reason=smeta.get("abstain_reason"),
-                    margin=smeta.get("margin"),
-                    chosen=smeta.get("chosen"),
+                    reason=(rec.get(EXCLUDED) or {}).get(OUTCOME) if outcome is None else None,
+                    margin=rec.get(MARGIN),
+                    chosen=rec.get("chosen"),
                 )
             )
     return out

@@ -1,11 +1,9 @@
-"""Report sections and the demo task of the values benchmark."""
+"""Report sections and the plain-data summary of the values benchmark."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-from inspect_ai import Task
 
 from coalign.benchmarks.values.disparity import (
     GROUP_FIELDS,
@@ -16,7 +14,7 @@ from coalign.benchmarks.values.disparity import (
     overall,
     records_from_logs,
 )
-from coalign.benchmarks.values.likelihood import MARGIN_THRESHOLDS, margin_scores
+from coalign.benchmarks.values.metrics import MARGIN_THRESHOLDS, margin_scores
 from coalign.report import Figure, Paragraph, Section, Table, rate_table
 from coalign.stats import Rate
 
@@ -31,19 +29,6 @@ FIELD_TITLES = {
     "marital_status": "Marital status",
     "deciding_dimension": "Deciding value dimension",
 }
-
-
-def demo_task(mode: str = "choice", n: int = 42, seed: int = 0, **kwargs: Any) -> Task:
-    """A small stratified sample (region x deciding dimension) for ``coalign demo``.
-
-    ``mode`` is choice or likelihood (both run offline on ``coalign/smollm2``); 42 items take
-    well under a minute of model time on two CPU cores.
-    """
-    from coalign.benchmarks.values.task import values
-
-    if mode not in ("choice", "likelihood"):
-        raise ValueError("demo_task runs choice or likelihood mode (generation needs a judge)")
-    return values(mode=mode, limit=n, seed=seed, **kwargs)
 
 
 def rate_bar(rates: dict[str, Rate], title: str, *, horizontal: bool = False) -> Any:

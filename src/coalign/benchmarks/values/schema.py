@@ -8,16 +8,15 @@ range, a duplicate id or an item naming a persona that does not exist raises
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from coalign.benchmarks.values.countries import countries
 from coalign.benchmarks.values.dimensions import dimension_ids
-from coalign.io import InputError, iter_jsonl, validation_error
+from coalign.io import InputError, iter_jsonl, read_jsonl_models
 
 DATA_DIR = Path(__file__).parent / "data"
 ITEMS_FILE = DATA_DIR / "items.jsonl"
@@ -202,50 +201,29 @@ class ValuesDataset:
         return self.personas[item.persona_id]
 
 
-def _read_models(path: str | os.PathLike[str], model: type[Any]) -> list[tuple[int, Any]]:
-    """Validate every line of a JSONL file; duplicate ids are refused. Returns (line, model)."""
-    out: list[tuple[int, Any]] = []
-    seen: dict[str, int] = {}
-    for lineno, obj in iter_jsonl(path):
-        record = str(obj.get("id")) if "id" in obj else None
-        try:
-            rec = model.model_validate(obj)
-        except ValidationError as e:
-            raise validation_error(e, file=path, line=lineno, record=record) from None
-        if rec.id in seen:
-            raise InputError(
-                f"duplicate id (first seen on line {seen[rec.id]})",
-                file=path,
-                line=lineno,
-                record=rec.id,
-                field="id",
-            )
-        seen[rec.id] = lineno
-        out.append((lineno, rec))
-    return out
-
-
 def load_personas(path: str | os.PathLike[str] = PERSONAS_FILE) -> dict[str, Persona]:
     """Read and validate a personas JSONL file (whole file or nothing)."""
-    return {p.id: p for _, p in _read_models(path, Persona)}
+    return {p.id: p for p in read_jsonl_models(path, Persona)}
 
 
 def load_items(
     path: str | os.PathLike[str], personas: dict[str, Persona] | None = None
 ) -> list[Item]:
     """Read and validate an items JSONL file; with ``personas``, every persona_id must exist."""
-    rows = _read_models(path, Item)
-    if personas is not None:
-        for lineno, item in rows:
-            if item.persona_id not in personas:
-                raise InputError(
-                    f"unknown persona {item.persona_id!r}",
-                    file=path,
-                    line=lineno,
-                    record=item.id,
-                    field="persona_id",
-                )
-    return [item for _, item in rows]
+    items = read_jsonl_models(path, Item)
+    unknown = [i for i in items if personas is not None and i.persona_id not in personas]
+    if unknown:
+        bad = unknown[0]
+        # Only on this error is the file read again, to name the line.
+        line = next(n for n, obj in iter_jsonl(path) if obj.get("id") == bad.id)
+        raise InputError(
+            f"unknown persona {bad.persona_id!r}",
+            file=path,
+            line=line,
+            record=bad.id,
+            field="persona_id",
+        )
+    return items
 
 
 def load_dataset(
@@ -260,15 +238,3 @@ def load_dataset(
         items=load_items(items_path, people),
         source={"items": str(items_path), "personas": str(personas_path)},
     )
-
-
-def persona_fields(persona: Persona) -> dict[str, str]:
-    """The grouping fields of a persona (country, region and demographics) as plain strings."""
-    out = {"country": persona.country, "region": str(persona.region)}
-    out.update({f: str(getattr(persona, f)) for f in DEMOGRAPHIC_FIELDS})
-    return out
-
-
-def iter_persona_rows(personas: Iterable[Persona]) -> list[dict[str, str]]:
-    """One row of grouping fields per persona (for coverage tables)."""
-    return [persona_fields(p) for p in personas]

@@ -1,4 +1,5 @@
-"""Pipeline steps; each has ``fit``/``transform``/``fit_transform``/``get_params``/``set_params``."""
+"""Pipeline steps: scikit-learn transformers (``fit``/``transform``/``fit_transform``,
+``get_params``/``set_params``, ``sklearn.base.clone``) on a frame of units x codes."""
 
 from coalign.governance.steps.aggregate import Aggregate
 from coalign.governance.steps.base import Context, Step

@@ -1,20 +1,27 @@
-"""The one interface every pipeline step shares (in the spirit of scikit-learn).
+"""The one interface every pipeline step shares: a scikit-learn transformer.
 
-A step is a small object whose constructor arguments are its settings. ``get_params`` reads
-them back from the constructor signature and ``set_params`` changes them (and forgets what was
-fitted), so a pipeline can record every setting and rebuild the index when one changes.
-``fit(X, context)`` learns from a frame (rows = units, columns = codes), ``transform(X)``
-applies what was learned, and ``fit_transform`` does both.
+A step subclasses :class:`Step` (scikit-learn's ``TransformerMixin`` and ``BaseEstimator``):
+its constructor arguments are its settings, stored unchanged as attributes, so
+``get_params``, ``set_params``, ``sklearn.base.clone`` and the repr are scikit-learn's, and a
+pipeline can record every setting and rebuild the index when one changes. ``fit(X, context)``
+learns from a frame (rows = units, columns = codes) and keeps what it learned in attributes
+ending with ``_``; the :class:`Context` (framework, groups, denominators, log) takes
+scikit-learn's ``y`` place. ``transform(X)`` applies what was learned, and the mixin's
+``fit_transform(X, context)`` does both.
+
+Two deliberate departures from scikit-learn's conventions, both so that a bad setting fails
+where it is written rather than at the next build: the constructor and ``set_params`` validate
+settings (an :class:`~coalign.io.InputError` naming the setting; a refused ``set_params``
+leaves the step as it was), and ``set_params`` discards fitted state, which no longer matches.
 """
 
 from __future__ import annotations
 
-import copy
-import inspect
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from coalign.governance.framework import Framework
 from coalign.io import InputError
@@ -41,69 +48,41 @@ class Context:
         return pd.DataFrame(self.log, columns=["step", "kind", "target", "detail"])
 
 
-class Step:
-    """Base class: settings are constructor arguments; fitted state ends with ``_``."""
+class Step(TransformerMixin, BaseEstimator):
+    """Base class of the pipeline steps; subclasses define ``__init__`` (settings only, then
+    ``self._validate()``), ``_validate``, ``fit`` and ``transform``."""
 
     name: ClassVar[str] = "step"
 
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [
-            p.name
-            for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The settings, as passed to the constructor."""
-        return {
-            k: copy.deepcopy(getattr(self, k)) if deep else getattr(self, k)
-            for k in self._param_names()
-        }
-
     def set_params(self, **params: Any) -> Self:
-        """Change settings; unknown names are an error. Fitted state is discarded."""
-        valid = self._param_names()
-        before = {k: getattr(self, k) for k in params if k in valid}
-        for k, v in params.items():
-            if k not in valid:
+        """scikit-learn's ``set_params``, checked: an unknown name or a refused value is an
+        InputError and leaves the step as it was. Fitted state is discarded."""
+        before = self.get_params(deep=False)
+        for k in params:
+            if k not in before:
                 raise InputError(
-                    f"{type(self).__name__} has no setting {k!r} (settings: {', '.join(valid)})"
+                    f"{type(self).__name__} has no setting {k!r} (settings: {', '.join(before)})"
                 )
-            setattr(self, k, v)
+        super().set_params(**params)
         try:
             self._validate()
-        except InputError:
-            for k, v in before.items():  # a refused change leaves the step as it was
-                setattr(self, k, v)
+        except Exception:
+            super().set_params(**before)
             raise
-        self._reset()
+        for k in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, k)
         return self
 
     def _validate(self) -> None:
         """Check settings; subclasses raise InputError on bad values."""
 
-    def _reset(self) -> None:
-        for k in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-            delattr(self, k)
-
-    def clone(self) -> Self:
-        """An unfitted copy with the same settings."""
-        return type(self)(**self.get_params())
-
     def fit(self, X: pd.DataFrame, context: Context | None = None) -> Self:
-        """Learn from X (rows = units, columns = codes)."""
-        self.context_ = self._need(context)
-        return self
+        """Learn from X (rows = units, columns = codes); returns the step."""
+        raise NotImplementedError
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Apply what was learned."""
-        return X
-
-    def fit_transform(self, X: pd.DataFrame, context: Context | None = None) -> pd.DataFrame:
-        """``fit`` then ``transform``."""
-        return self.fit(X, context).transform(X)
+        raise NotImplementedError
 
     def settings(self) -> dict[str, Any]:
         """A JSON-safe record of this step and its settings."""
@@ -119,10 +98,6 @@ class Step:
         if ctx is None:
             raise InputError(f"{type(self).__name__} is not fitted: call fit() first")
         return ctx
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params(deep=False).items())
-        return f"{type(self).__name__}({args})"
 
 
 def _jsonable(v: Any) -> Any:

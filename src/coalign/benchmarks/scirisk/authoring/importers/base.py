@@ -70,7 +70,7 @@ def load_hub_rows(
     except ImportError:
         raise RuntimeError(
             "loading from the Hugging Face hub needs the 'datasets' package "
-            "(pip install 'coalign[train]'); or download the file and import it locally"
+            "(pip install datasets); or download the file and import it locally"
         ) from None
     try:
         ds = datasets.load_dataset(dataset_id, config, split=split)

@@ -43,6 +43,7 @@ from coalign.benchmarks.agents.scenarios import all_situations, check_record, se
 from coalign.benchmarks.agents.schema import Family, ScenarioRecord
 from coalign.benchmarks.agents.tools import SimulatedEnvironment, resolve_tools, tool_class
 from coalign.io import InputError, atomic_writer
+from coalign.selection import check_known
 
 STAGES = ("schema", "quality", "executability", "near_duplicate", "balance")
 DEFAULT_PER_SUBCATEGORY = 60
@@ -230,12 +231,17 @@ Reply with the JSON object only."""
 
 
 async def model_candidates(
-    family: Family, situations: list[Situation], n: int, model: str, rng: random.Random
+    family: Family,
+    situations: list[Situation],
+    n: int,
+    model: str,
+    rng: random.Random,
+    model_args: dict[str, Any] | None = None,
 ) -> list[Situation | str]:
     """``n`` model-written situations; unparseable answers are returned as error strings."""
     from inspect_ai.model import ChatMessageUser, GenerateConfig, get_model
 
-    m = get_model(model)
+    m = get_model(model, **(model_args or {}))
     tools = ", ".join(t.tool_name for t in risky_tools(family))
     tactics = ", ".join(family.attacker_profile.strategy_templates)
 
@@ -267,13 +273,17 @@ def generate(
     *,
     mode: str = "template",
     model: str | None = None,
+    model_args: dict[str, Any] | None = None,
     subcategories: list[str] | None = None,
     per_subcategory: int = DEFAULT_PER_SUBCATEGORY,
     candidates: int = DEFAULT_CANDIDATES,
     dup_threshold: float = DEFAULT_DUP_THRESHOLD,
     seed: int = 0,
 ) -> tuple[list[ScenarioRecord], GenerationStats]:
-    """Expand the seeds; returns seeds + kept expansions and the per-stage statistics."""
+    """Expand the seeds; returns seeds + kept expansions and the per-stage statistics.
+
+    ``model`` (an Inspect model name) and ``model_args`` are used in ``model`` mode only.
+    """
     if mode not in ("template", "model"):
         raise ValueError("mode must be 'template' or 'model'")
     if mode == "model" and not model:
@@ -282,9 +292,7 @@ def generate(
     fams = load_families()
     sits = all_situations()
     subs = subcategories or list(fams)
-    unknown = [s for s in subs if s not in fams]
-    if unknown:
-        raise ValueError(f"unknown subcategories: {unknown}")
+    check_known("subcategories", subs, fams)
     stats = GenerationStats(mode=mode)
     seeds = [r for r in seed_records() if r.subcategory in subs]
     out: list[ScenarioRecord] = list(seeds)
@@ -297,7 +305,7 @@ def generate(
             raw = list(template_candidates(fam, sits[sub], candidates, rng))
         else:
             assert model is not None
-            raw = asyncio.run(model_candidates(fam, sits[sub], candidates, model, rng))
+            raw = asyncio.run(model_candidates(fam, sits[sub], candidates, model, rng, model_args))
         stats.candidates[sub] = len(raw)
         kept_sh = [shingles(dedup_text(r)) for r in seeds if r.subcategory == sub]
         kept: list[ScenarioRecord] = []

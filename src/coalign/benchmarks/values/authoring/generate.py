@@ -27,7 +27,7 @@ import yaml
 from inspect_ai.model import GenerateConfig, Model, get_model
 from pydantic import ValidationError
 
-from coalign.benchmarks.values.build import load_scenarios, preference_text
+from coalign.benchmarks.values.authoring.build import load_scenarios, preference_text
 from coalign.benchmarks.values.checks import MIN_MARGIN, defensible, words
 from coalign.benchmarks.values.dimensions import dimension, dimension_ids
 from coalign.benchmarks.values.schema import (

@@ -30,9 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from coalign.benchmarks.scirisk.authoring.similarity import (
+    Method,
+    NearDuplicateReport,
+    near_duplicates,
+)
 from coalign.benchmarks.scirisk.schema import (
     COMPONENTS_DIR,
     DEFAULT_BEHAVIOR,
@@ -41,8 +45,8 @@ from coalign.benchmarks.scirisk.schema import (
     SciRiskItem,
     Seed,
     check_item,
+    load_yaml,
 )
-from coalign.benchmarks.scirisk.similarity import Method, NearDuplicateReport, near_duplicates
 from coalign.io import InputError, validation_error, write_jsonl
 from coalign.taxonomy.scirisk import SciRiskTaxonomy, load_taxonomy
 
@@ -67,17 +71,10 @@ _SLOT_FOR_FORM = {
 _SLOT_NAME = {"settings": "setting", "projects": "project", "personas": "persona", "roles": "role"}
 
 
-def _load_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise InputError(f"malformed YAML: {e}", file=path) from None
-
-
 def load_forms(directory: str | os.PathLike[str] = COMPONENTS_DIR) -> dict[str, list[str]]:
     """Form templates by form id, validated (each needs ``{clause}`` or ``{Clause}``)."""
     path = Path(directory) / "forms.yaml"
-    data = _load_yaml(path)
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise InputError("expected a mapping of form -> templates", file=path)
     for form in BUILT_FORMS:
@@ -92,22 +89,6 @@ def load_forms(directory: str | os.PathLike[str] = COMPONENTS_DIR) -> dict[str, 
     return {k: list(v) for k, v in data.items()}
 
 
-def load_jailbreaks(
-    directory: str | os.PathLike[str] = COMPONENTS_DIR,
-) -> dict[str, dict[str, str]]:
-    """Jailbreak wrapper templates by name (each needs a ``{prompt}`` slot)."""
-    path = Path(directory) / "jailbreaks.yaml"
-    data = _load_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError("expected a mapping of name -> wrapper", file=path)
-    for name, spec in data.items():
-        if not isinstance(spec, dict) or "{prompt}" not in str(spec.get("template", "")):
-            raise InputError(
-                "wrapper needs a template with {prompt}", file=path, record=name, field="template"
-            )
-    return data
-
-
 def load_components(
     directory: str | os.PathLike[str] = COMPONENTS_DIR, taxonomy: SciRiskTaxonomy | None = None
 ) -> dict[str, DisciplineComponents]:
@@ -118,7 +99,7 @@ def load_components(
         path = Path(directory) / f"{disc.id}.yaml"
         if not path.exists():
             raise InputError("component file missing for discipline", file=path, record=disc.id)
-        raw = _load_yaml(path)
+        raw = load_yaml(path)
         if not isinstance(raw, dict):
             raise InputError("expected a mapping", file=path)
         subs_raw = raw.get("subdisciplines") or {}

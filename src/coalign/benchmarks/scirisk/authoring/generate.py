@@ -26,15 +26,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from coalign.benchmarks.scirisk.build import (
+from coalign.benchmarks.scirisk.authoring.build import (
     BUILD_SEED,
     BUILT_FORMS,
     compose_items,
     load_components,
     load_forms,
 )
+from coalign.benchmarks.scirisk.authoring.similarity import (
+    DEFAULT_THRESHOLDS,
+    Method,
+    max_similarity_to,
+)
 from coalign.benchmarks.scirisk.schema import DEFAULT_BEHAVIOR, FieldError, SciRiskItem, check_item
-from coalign.benchmarks.scirisk.similarity import DEFAULT_THRESHOLDS, Method, max_similarity_to
 from coalign.taxonomy.scirisk import SciRiskTaxonomy, load_taxonomy
 
 Cell = tuple[str, str]  # (subdiscipline, risk_dimension)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from coalign.benchmarks.scirisk.importers.base import CategoryMap, Importer
+from coalign.benchmarks.scirisk.authoring.importers.base import CategoryMap, Importer
 from coalign.benchmarks.scirisk.schema import DEFAULT_BEHAVIOR, FieldError
 from coalign.taxonomy.scirisk import load_taxonomy
 
