@@ -3,7 +3,7 @@ thing in every command group.
 
 One name per meaning: ``-o/--out`` (where results go), ``--report`` (an HTML report file),
 ``-M`` (a model argument ``key=value``, as in ``inspect eval``), ``--model``, ``--judge`` (a
-judge spec), ``--limit`` and ``--seed``. Command groups declare their options from these
+judge spec), ``--limit``, ``--seed`` and ``--dup-threshold`` (near-duplicate filtering). Command groups declare their options from these
 factories so the flags, short forms and help stay identical.
 """
 
@@ -62,6 +62,13 @@ def limit_option(default: int | None = None, help: str = "at most this many item
 def seed_option(default: int = 0) -> Any:
     """``--seed``."""
     return typer.Option(default, "--seed", help="random seed")
+
+
+def dup_threshold_option(
+    default: float | None = None, help: str = "near-duplicate threshold"
+) -> Any:
+    """``--dup-threshold``: the similarity at or above which two items count as duplicates."""
+    return typer.Option(default, "--dup-threshold", help=help)
 
 
 def parse_model_args(pairs: list[str]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ everywhere:
 * ``Score.value`` is a dict of named outcomes, each ``1.0`` (yes), ``0.0`` (no) or NaN
   (not decided). NaN is Inspect's "unscored" sentinel: its reducers and aggregate metrics skip
   it, and coalign's rate metrics count it as an *exclusion* with its reason. Nothing else
-  (``None``, ``"N"``, ``-1``, one-hot dicts) marks an abstention.
+  (``None``, a letter code, a negative sentinel, one-hot dicts) marks an abstention.
 * ``Score.metadata[VERDICTS]`` holds every judge's :class:`~coalign.judges.verdict.Verdict`
   as a dict (primary first); ``Score.metadata[EXCLUDED]`` says, for each NaN outcome, why it
   is undecided (``abstain`` unless said otherwise).

@@ -27,7 +27,7 @@ def test_generate_writes_the_sage_layout_and_rejects_unknown_subcategories(
 ) -> None:
     out = tmp_path / "sage"
     args = ["agents", "generate", "--subcategories", "reward_hacking", "--candidates", "10"]
-    r = runner.invoke(app, [*args, "--threshold", "0.6", "--seed", "1", "-o", str(out)])
+    r = runner.invoke(app, [*args, "--dup-threshold", "0.6", "--seed", "1", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert (out / "tasks" / "goal_norm_misalignment" / "reward_hacking_seeds").is_dir()
     r = runner.invoke(app, ["agents", "generate", "--subcategories", "no_such_thing"])

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from coalign.cli_common import (
     console,
+    dup_threshold_option,
     fail,
     model_args_option,
     model_option,
@@ -35,7 +36,9 @@ def generate_cmd(
     per_subcategory: int = typer.Option(60, help="expansions kept per subcategory"),
     candidates: int = typer.Option(100, help="candidates examined per subcategory"),
     subcategories: str | None = typer.Option(None, help="comma-separated subset (default all)"),
-    threshold: float = typer.Option(0.6, help="near-duplicate word-trigram Jaccard threshold"),
+    dup_threshold: float = dup_threshold_option(
+        0.6, "near-duplicate word-trigram Jaccard threshold"
+    ),
     seed: int = seed_option(),
     out: Path | None = out_option(help="write seeds + kept expansions in SAGE layout here"),
 ) -> None:
@@ -51,7 +54,7 @@ def generate_cmd(
                 subcategories=parse_list(subcategories),
                 per_subcategory=per_subcategory,
                 candidates=candidates,
-                dup_threshold=threshold,
+                dup_threshold=dup_threshold,
                 seed=seed,
             )
     except (ValueError, InputError) as e:

@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 
 from coalign.cli_common import (
     console,
+    dup_threshold_option,
     fail,
     model_args_option,
     model_option,
@@ -35,19 +36,13 @@ def _similarity_option(default: str) -> Any:
     return typer.Option(default, "--similarity", help="near-duplicate measure: tfidf or minilm")
 
 
-def _dup_threshold_option() -> Any:
-    return typer.Option(
-        None,
-        "--dup-threshold",
-        help="near-duplicate cosine threshold (default: tfidf 0.8, minilm 0.85)",
-    )
-
-
 @app.command("build")
 def build_cmd(
     out: Path | None = out_option(help="output JSONL (default: the shipped item file)"),
     similarity: str = _similarity_option("tfidf"),
-    dup_threshold: float | None = _dup_threshold_option(),
+    dup_threshold: float | None = dup_threshold_option(
+        help="near-duplicate cosine threshold (default: tfidf 0.8, minilm 0.85)"
+    ),
 ) -> None:
     """Compose the hand-written components into the item file (deterministic)."""
     from coalign.benchmarks.scirisk.authoring.build import build
@@ -124,7 +119,9 @@ def stats_cmd(path: Path = typer.Argument(None, help="item JSONL (default: shipp
 def dedup_cmd(
     path: Path = typer.Argument(None, help="item JSONL (default: shipped)"),
     similarity: str = _similarity_option("minilm"),
-    dup_threshold: float | None = _dup_threshold_option(),
+    dup_threshold: float | None = dup_threshold_option(
+        help="near-duplicate cosine threshold (default: tfidf 0.8, minilm 0.85)"
+    ),
     field: str = typer.Option("prompt", help="compare 'prompt' or the component 'clause'"),
     show: int = typer.Option(10, help="how many closest pairs to list"),
 ) -> None:
@@ -168,7 +165,9 @@ def generate_cmd(
         None, help="item files to deduplicate against (default: shipped)"
     ),
     similarity: str = _similarity_option("tfidf"),
-    dup_threshold: float | None = _dup_threshold_option(),
+    dup_threshold: float | None = dup_threshold_option(
+        help="near-duplicate cosine threshold (default: tfidf 0.8, minilm 0.85)"
+    ),
     seed: int = seed_option(),
 ) -> None:
     """Draft new items for taxonomy cells with a model (or from templates), deduplicated."""
