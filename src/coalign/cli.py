@@ -5,6 +5,9 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from coalign._extras import install_hint
+from coalign.cli_common import fail
+
 app = typer.Typer(
     help="coalign: human-AI co-alignment toolkit on Inspect AI.",
     no_args_is_help=True,
@@ -31,21 +34,42 @@ def judges_cmd() -> None:
         console.print(name)
 
 
+def _add_group(name: str, module: str, attr: str, extra: str) -> None:
+    """Register a command group, or, when its extra is not installed, a stand-in command.
+
+    So ``coalign --help`` works on any install, and ``coalign review ...`` without the
+    ``review`` extra ends with the command that installs it instead of a traceback.
+    """
+    import importlib
+
+    from rich.markup import escape
+
+    try:
+        app.add_typer(getattr(importlib.import_module(module), attr), name=name)
+    except ImportError as e:
+        missing = getattr(e, "name", None) or str(e)
+
+        @app.command(
+            name,
+            help=escape(f"(not installed: needs {install_hint(extra)})"),
+            context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+        )
+        def _missing() -> None:
+            fail(f"`coalign {name}` needs {missing!r}: {install_hint(extra)}")
+
+
 # Each capability owns its command group; registered here so `coalign --help` lists them all.
 from coalign.benchmarks.agents.cli import app as agents_app  # noqa: E402
 from coalign.benchmarks.scirisk.cli import app as scirisk_app  # noqa: E402
 from coalign.benchmarks.values.cli import app as values_app  # noqa: E402
-from coalign.correction.cli import align_app  # noqa: E402
 from coalign.cycle.cli import demo  # noqa: E402
-from coalign.governance.cli import index_app  # noqa: E402
 from coalign.judges.cli import judge_cmd  # noqa: E402
-from coalign.oversight.cli import review_app  # noqa: E402
 
 app.command("demo")(demo)
 app.command("judge")(judge_cmd)
 app.add_typer(scirisk_app, name="scirisk")
 app.add_typer(values_app, name="values")
 app.add_typer(agents_app, name="agents")
-app.add_typer(review_app, name="review")
-app.add_typer(align_app, name="align")
-app.add_typer(index_app, name="index")
+_add_group("review", "coalign.oversight.cli", "review_app", "review")
+_add_group("align", "coalign.correction.cli", "align_app", "train")
+_add_group("index", "coalign.governance.cli", "index_app", "index")

