@@ -16,8 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from coalign._extras import install_hint
 from coalign.models.loglik import LogLikelihood
 
@@ -125,6 +123,8 @@ class GGUFRuntime:
         drops the KV cache beyond ``n_tokens``, so rewinding ``n_tokens`` to the prefix shared
         with the previous continuation and evaluating the rest reproduces a fresh evaluation.
         """
+        import numpy as np  # here, not at module import: `inspect eval` loads this module
+
         prompt = self.format_prompt(messages)
         out: list[LogLikelihood] = []
         with self.lock:
