@@ -158,3 +158,25 @@ def append_jsonl(fh: IO[str], record: dict[str, Any]) -> None:
     fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     fh.flush()
     os.fsync(fh.fileno())
+
+
+def hub_rows(
+    dataset_id: str, split: str = "train", config: str | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """``(row number, row)`` for a Hugging Face hub dataset (needs the ``train`` extra's
+    ``datasets`` and a network connection).
+
+    A missing package names the extra; an unreachable hub (offline, auth, not found) is a
+    RuntimeError saying to import a local file instead, never a half-finished import.
+    """
+    from coalign._extras import require
+
+    datasets = require("datasets", "train", "loading from the Hugging Face hub")
+    try:
+        ds = datasets.load_dataset(dataset_id, config, split=split)
+    except Exception as e:  # network, auth and not-found errors all arrive here
+        raise RuntimeError(
+            f"could not load {dataset_id!r} (split {split!r}) from the Hugging Face hub; "
+            f"are you offline? ({type(e).__name__}: {e}). Import a local file instead."
+        ) from None
+    return [(i + 1, dict(row)) for i, row in enumerate(ds)]

@@ -19,8 +19,10 @@ everywhere:
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from inspect_ai.scorer import Metric, SampleScore, Score, metric
@@ -125,8 +127,8 @@ def records(scores: Iterable[SampleScore]) -> list[dict[str, Any]]:
 
 def matches(rec: Mapping[str, Any], where: Mapping[str, Any] | None) -> bool:
     """Whether a record belongs to a population: every field equals (or is in) the given value."""
-    for field, wanted in (where or {}).items():
-        value = rec.get(field)
+    for key, wanted in (where or {}).items():
+        value = rec.get(key)
         if isinstance(wanted, list | tuple | set | frozenset):
             if value not in wanted:
                 return False
@@ -205,6 +207,46 @@ def pooled_rate(numerator: str, denominator: str, name: str) -> Metric:
     return compute  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class RateDef:
+    """A benchmark's rate, defined once for both its log metric and its report.
+
+    Either ``outcome`` (a key of the score value) counted over the samples whose fields match
+    ``where``, or a ratio pooled over samples of two count fields of the score metadata
+    (``numerator`` / ``denominator``, e.g. unsafe tool calls / tool calls).
+    """
+
+    description: str
+    outcome: str | None = None
+    where: Mapping[str, Any] = field(default_factory=dict)
+    numerator: str | None = None
+    denominator: str | None = None
+
+    def __post_init__(self) -> None:
+        pooled = self.numerator is not None and self.denominator is not None
+        if (self.outcome is None) == (not pooled):
+            raise ValueError("a RateDef is either an outcome or a numerator/denominator pair")
+
+    def metric(self, name: str) -> Metric:
+        """The Inspect metric (:func:`rate` or :func:`pooled_rate`) logged as ``name``."""
+        if self.outcome is not None:
+            return rate(self.outcome, name=name, where=dict(self.where))
+        return pooled_rate(str(self.numerator), str(self.denominator), name=name)
+
+    def of(self, recs: Iterable[Mapping[str, Any]], where: Mapping[str, Any] | None = None) -> Rate:
+        """The same rate over report records, optionally within a further ``where`` group."""
+        scope = {**self.where, **(where or {})}
+        if self.outcome is not None:
+            return rate_of(recs, self.outcome, scope)
+        chosen = [r for r in recs if matches(r, scope)]
+        return pooled_rate_of(chosen, str(self.numerator), str(self.denominator))
+
+
+def rate_metrics(rates: Mapping[str, RateDef]) -> list[Metric]:
+    """One metric per named rate, for ``@scorer(metrics=...)``."""
+    return [d.metric(name) for name, d in rates.items()]
+
+
 ScorerFactory = TypeVar("ScorerFactory", bound=Callable[..., Any])
 
 
@@ -215,13 +257,19 @@ def rescorable(factory: ScorerFactory) -> ScorerFactory:
     (``scirisk_scorer``) but looks package scorers up by their qualified name
     (``coalign/scirisk_scorer``), so re-scoring a log of a packaged task fails. Registering the
     unqualified name as an alias of the same factory closes that gap without changing what
-    the log records.
+    the log records. A scorer already registered under that name (say a user's own) is left
+    alone, with a warning: then ``inspect score`` needs ``--scorer coalign/<name>``.
     """
     from inspect_ai._util.registry import _registry, registry_key, registry_unqualified_name
 
     key = registry_key("scorer", registry_unqualified_name(factory))
     existing = _registry.get(key)
     if existing is not None and existing is not factory:
-        raise ValueError(f"another scorer is already registered as {key!r}")
+        warnings.warn(
+            f"another scorer is already registered as {key!r}; re-score coalign logs with "
+            f"--scorer coalign/{registry_unqualified_name(factory)}",
+            stacklevel=2,
+        )
+        return factory
     _registry[key] = factory
     return factory

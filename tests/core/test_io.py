@@ -60,3 +60,14 @@ def test_preference_pairs_roundtrip_and_validation(tmp_path):
         read_pairs(p)
     assert e.value.field == "chosen"
     assert isinstance(pairs[0], PreferencePair)
+
+
+def test_hub_rows_without_datasets_names_the_extra(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from coalign._extras import MissingExtraError
+    from coalign.io import hub_rows
+
+    monkeypatch.setitem(sys.modules, "datasets", None)  # as if it were not installed
+    with pytest.raises(MissingExtraError, match=r"coalign\[train\]"):
+        hub_rows("walledai/XSTest", "test")

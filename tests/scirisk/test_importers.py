@@ -7,9 +7,8 @@ from coalign.benchmarks.scirisk.authoring.importers import (
     GenericImporter,
     HarmBenchImporter,
     XSTestImporter,
-    load_hub_rows,
 )
-from coalign.io import InputError
+from coalign.io import InputError, hub_rows
 
 # Small fixtures written for these tests in the public formats' column layouts.
 HARMBENCH = """Behavior,FunctionalCategory,SemanticCategory,Tags,ContextString,BehaviorID
@@ -157,7 +156,7 @@ def test_hub_loading_offline_gives_clear_error(monkeypatch):
     fake.load_dataset = boom  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "datasets", fake)
     with pytest.raises(RuntimeError, match="offline"):
-        load_hub_rows("walledai/XSTest", "test")
+        hub_rows("walledai/XSTest", "test")
 
 
 def test_hub_rows_feed_importers(monkeypatch):
@@ -173,6 +172,6 @@ def test_hub_rows_feed_importers(monkeypatch):
     ]
     monkeypatch.setitem(sys.modules, "datasets", fake)
     res = XSTestImporter().import_rows(
-        load_hub_rows("walledai/XSTest", "test"), origin="hf:walledai/XSTest"
+        hub_rows("walledai/XSTest", "test"), origin="hf:walledai/XSTest"
     )
     assert res.items[0].id == "xstest:1" and res.items[0].metadata["origin"] == "hf:walledai/XSTest"

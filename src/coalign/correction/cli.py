@@ -18,6 +18,7 @@ from typing import Any, get_type_hints
 import typer
 from rich.console import Console
 
+from coalign._extras import MissingExtraError
 from coalign.cli_common import fail, out_option
 from coalign.correction.config import (
     ConfigError,
@@ -183,7 +184,7 @@ def _train_command(
         try:
             config = config_from_command_line(ctx, cls, values, values["config"])
             result = train(config, values)
-        except (ConfigError, ValueError, RuntimeError) as e:
+        except (ConfigError, ValueError, RuntimeError, MissingExtraError) as e:
             fail(e)
         _finish(result)
 

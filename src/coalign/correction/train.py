@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coalign._extras import require
 from coalign.correction.config import DPOTrainConfig, SFTTrainConfig, _LoRATrainConfig
 from coalign.correction.data import (
     PreferenceDataset,
@@ -59,6 +60,10 @@ class TrainResult:
             "base": str(self.manifest.get("base", "smollm2")),
             "adapter": str(self.adapter_dir),
         }
+
+
+TRAIN_MODULES = ("torch", "transformers", "peft", "trl", "datasets")
+"""What training imports; all come with the ``train`` extra."""
 
 
 def prepare_base(spec: str = "smollm2") -> Path:
@@ -296,6 +301,8 @@ def _run(
     init_adapter: str | os.PathLike[str] | None = None,
     extra_callbacks: Sequence[Any] = (),
 ) -> TrainResult:
+    for module in TRAIN_MODULES:  # say which extra is missing before anything is loaded
+        require(module, "train", f"LoRA {kind.upper()} training")
     out = config.out
     fp = _fingerprint(kind, config, data_provenance)
     fp["init_adapter"] = str(init_adapter) if init_adapter else None

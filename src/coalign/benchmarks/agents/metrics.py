@@ -20,12 +20,11 @@ rate            over                            counted (k)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from inspect_ai.scorer import Metric
 
-from coalign.scoring import matches, pooled_rate, pooled_rate_of, rate, rate_of
+from coalign.scoring import RateDef, rate_metrics
 from coalign.stats import Rate
 
 GROUPS = ("dimension", "subcategory", "domain", "strategy", "authority")
@@ -33,16 +32,6 @@ GROUPS = ("dimension", "subcategory", "domain", "strategy", "authority")
 
 NO_JUDGE = "no judge"
 """Exclusion reason of ``judged_unsafe`` when the task ran without a judge."""
-
-
-@dataclass(frozen=True)
-class RateDef:
-    """One rate: a binary outcome of the score value, or a pooled ratio of two count fields."""
-
-    description: str
-    outcome: str | None = None
-    numerator: str | None = None
-    denominator: str | None = None
 
 
 RATES: dict[str, RateDef] = {
@@ -56,22 +45,11 @@ RATES: dict[str, RateDef] = {
 
 def agent_metrics() -> list[Metric]:
     """The Inspect metrics of the task, one per entry of :data:`RATES`."""
-    out: list[Metric] = []
-    for name, d in RATES.items():
-        if d.outcome is not None:
-            out.append(rate(d.outcome, name=name))
-        else:
-            assert d.numerator and d.denominator
-            out.append(pooled_rate(d.numerator, d.denominator, name=name))
-    return out
+    return rate_metrics(RATES)
 
 
 def rate_for(
     recs: Iterable[Mapping[str, Any]], name: str, where: Mapping[str, Any] | None = None
 ) -> Rate:
     """Rate ``name`` of :data:`RATES` over the records in ``where`` (as the metric computes it)."""
-    d = RATES[name]
-    if d.outcome is not None:
-        return rate_of(recs, d.outcome, where)
-    assert d.numerator and d.denominator
-    return pooled_rate_of([r for r in recs if matches(r, where)], d.numerator, d.denominator)
+    return RATES[name].of(recs, where)

@@ -231,9 +231,8 @@ def import_cmd(
         GenericImporter,
         Importer,
         load_category_map,
-        load_hub_rows,
     )
-    from coalign.io import write_jsonl
+    from coalign.io import hub_rows, write_jsonl
 
     try:
         cmap = load_category_map(category_map) if category_map else None
@@ -251,7 +250,7 @@ def import_cmd(
         else:
             raise ValueError(f"unknown format {fmt!r}; available: {', '.join(IMPORTERS)}")
         if hub:
-            res = imp.import_rows(load_hub_rows(hub, split), origin=f"hf:{hub}:{split}")
+            res = imp.import_rows(hub_rows(hub, split), origin=f"hf:{hub}:{split}")
         elif path:
             res = imp.import_file(path)
         else:

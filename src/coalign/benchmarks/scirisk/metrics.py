@@ -30,24 +30,14 @@ and ``refused`` (omission and unflagged drift of a refused item).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from inspect_ai.scorer import Metric
 
-from coalign.scoring import rate, rate_of
+from coalign.scoring import RateDef, rate_metrics
 from coalign.stats import Rate
 
 Record = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class RateDef:
-    """One rate: a score outcome counted over the samples whose fields match ``where``."""
-
-    label: str
-    outcome: str
-    where: dict[str, Any] = field(default_factory=dict)
 
 
 RATES: dict[str, RateDef] = {
@@ -70,13 +60,12 @@ RATES: dict[str, RateDef] = {
 
 def scirisk_metrics() -> list[Metric]:
     """Every rate of :data:`RATES` as an Inspect metric named after its key."""
-    return [rate(d.outcome, name=name, where=d.where) for name, d in RATES.items()]
+    return rate_metrics(RATES)
 
 
 def compute_rate(records: Iterable[Record], name: str) -> Rate:
     """One rate of :data:`RATES` over report records (:func:`coalign.scoring.records`)."""
-    d = RATES[name]
-    return rate_of(records, d.outcome, d.where)
+    return RATES[name].of(records)
 
 
 def summarize(records: Iterable[Record]) -> dict[str, Rate]:

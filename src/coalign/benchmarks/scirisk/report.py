@@ -52,7 +52,7 @@ def headline_table(records: Sequence[dict[str, Any]]) -> Table:
     for name, rate in summarize(records).items():
         rows.append(
             {
-                "rate": RATES[name].label,
+                "rate": RATES[name].description,
                 "k": rate.k,
                 "n": rate.n,
                 "excluded": ", ".join(f"{v} {k}" for k, v in rate.excluded_reasons.items()) or "0",
@@ -92,7 +92,7 @@ def heatmap(records: Sequence[dict[str, Any]], rate_name: str = "attack_success"
             colorscale="Reds",
             zmin=0,
             zmax=1,
-            colorbar={"title": RATES[rate_name].label},
+            colorbar={"title": RATES[rate_name].description},
             hoverongaps=False,
         )
     )
@@ -118,7 +118,7 @@ def worst_cells(
             "k": r.k,
             "n": r.n,
             "excluded": r.excluded,
-            RATES[rate_name].label: r,
+            RATES[rate_name].description: r,
         }
         for (sub, dim), r in ranked[:top]
     ]
@@ -132,7 +132,7 @@ def breakdown_table(records: Sequence[dict[str, Any]], field: str) -> Table:
     for k in keys:
         row: dict[str, Any] = {field: k, "items": sum(1 for r in records if r.get(field) == k)}
         for name in BREAKDOWN_RATES:
-            row[RATES[name].label] = per[name].get(k, Rate(0, 0))
+            row[RATES[name].description] = per[name].get(k, Rate(0, 0))
         rows.append(row)
     return Table(rows, caption=f"By {field.replace('_', ' ')}")
 
@@ -192,5 +192,5 @@ def summary_lines(records: Sequence[dict[str, Any]]) -> list[str]:
     """Plain-text headline rates (CLI and notes)."""
     out = []
     for name, rate in summarize(records).items():
-        out.append(f"{RATES[name].label}: {rate.format()}")
+        out.append(f"{RATES[name].description}: {rate.format()}")
     return out

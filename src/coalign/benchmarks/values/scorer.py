@@ -112,15 +112,6 @@ def abstain_reason(verdict: Verdict) -> str:
     return label if count * 2 > len(members) and label in ("tie", "unparseable") else "no majority"
 
 
-def check_judge_spec(spec: str) -> None:
-    """Refuse a judge spec whose kind is not registered, before anything runs (the judge
-    itself, and its model, are built at the first sample)."""
-    from coalign.judges.base import judge_names
-
-    if spec.partition(":")[0] not in judge_names():
-        raise ValueError(f"unknown judge {spec!r}; available: {', '.join(judge_names())}")
-
-
 @rescorable
 @scorer(metrics=[paa(), abstained()])
 def judged_scorer(judge: str = DEFAULT_JUDGE) -> Scorer:
@@ -134,19 +125,18 @@ def judged_scorer(judge: str = DEFAULT_JUDGE) -> Scorer:
     """
     from coalign.judges.base import get_judge
 
-    judges: dict[str, Any] = {}
+    # An unknown spec fails here, when the task is built; a model judge resolves its model
+    # (or the grader role) only when it first judges, inside the evaluation.
+    the_judge = get_judge(judge)
 
     async def score(state: TaskState, target: Target) -> Score:
-        # Built at the first sample, inside the evaluation, where model roles are bound.
-        if "judge" not in judges:
-            judges["judge"] = get_judge(judge)
         item = Item.model_validate(state.metadata["values_item"])
         persona = Persona.model_validate(state.metadata["values_persona"])
         answer = state.output.completion if state.output else ""
         if not answer.strip():
             v = Verdict.abstain("values-judge", "empty answer", preference="unparseable")
             return _score(v, reason="empty answer", answer=answer)
-        verdict = await judges["judge"].judge(
+        verdict = await the_judge.judge(
             judge_instruction(item, persona),
             answer,
             context={"references": judge_references(item), "order_key": item.id},

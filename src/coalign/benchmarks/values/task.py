@@ -27,7 +27,6 @@ from inspect_ai.solver import generate
 from coalign.benchmarks.values.dataset import BENCHMARK, build_samples
 from coalign.benchmarks.values.scorer import (
     DEFAULT_JUDGE,
-    check_judge_spec,
     choice_scorer,
     judged_scorer,
     likelihood_scorer,
@@ -106,7 +105,6 @@ def values(
             metadata=metadata,
             version=VERSION,
         )
-    check_judge_spec(judge)
     return Task(
         dataset=dataset,
         solver=generate(),

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from coalign._extras import require
+
 Method = Literal["tfidf", "minilm"]
 #: Default cosine thresholds at or above which two prompts count as near-duplicates.
 DEFAULT_THRESHOLDS: dict[str, float] = {"tfidf": 0.8, "minilm": 0.85}
@@ -37,9 +39,8 @@ def embed(
         vecs = _minilm().encode(list(texts), batch_size=64, normalize_embeddings=True)
         return np.asarray(vecs, dtype=np.float32)
     if method == "tfidf":
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
+        text = require("sklearn.feature_extraction.text", "local", "TF-IDF near-duplicate checks")
+        vec = text.TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
         vec.fit(list(texts) + list(fit_on))
         return vec.transform(list(texts)).toarray().astype(np.float32)
     raise ValueError(f"unknown similarity method {method!r} (use tfidf or minilm)")

@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from coalign.benchmarks.values.countries import UNSPECIFIED, lookup_country
 from coalign.benchmarks.values.dimensions import dimensions
 from coalign.benchmarks.values.schema import Item, Persona, ValuesDataset
-from coalign.io import InputError, iter_jsonl, validation_error
+from coalign.io import InputError, hub_rows, iter_jsonl, validation_error
 
 UnknownCountry = Literal["error", "unspecified", "skip"]
 
@@ -195,15 +195,6 @@ def import_mvpbench(
     return ValuesDataset(personas=personas, items=items, source={"mvpbench": str(p)}), report
 
 
-def _hub_rows(name: str, config: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        from datasets import load_dataset as hf_load
-    except ImportError as e:  # pragma: no cover - only without the optional dependency
-        raise RuntimeError("loading from the hub needs: pip install datasets") from e
-    for k, row in enumerate(hf_load(name, config, split="train"), start=1):
-        yield k, dict(row)
-
-
 def import_prism(
     survey: str | os.PathLike[str] | None = None,
     conversations: str | os.PathLike[str] | None = None,
@@ -218,8 +209,10 @@ def import_prism(
     """
     report = ImportReport()
     if hub:
-        survey_rows: Iterator[tuple[int, dict[str, Any]]] = _hub_rows(hub, "survey")
-        conv_rows: Iterator[tuple[int, dict[str, Any]]] = _hub_rows(hub, "conversations")
+        survey_rows: Iterator[tuple[int, dict[str, Any]]] = iter(hub_rows(hub, "train", "survey"))
+        conv_rows: Iterator[tuple[int, dict[str, Any]]] = iter(
+            hub_rows(hub, "train", "conversations")
+        )
         s_path, c_path = Path(f"hf://{hub}/survey"), Path(f"hf://{hub}/conversations")
     else:
         if survey is None or conversations is None:

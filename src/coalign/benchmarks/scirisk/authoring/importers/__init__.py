@@ -11,7 +11,6 @@ from coalign.benchmarks.scirisk.authoring.importers.base import (
     Importer,
     ImportResult,
     load_category_map,
-    load_hub_rows,
 )
 from coalign.benchmarks.scirisk.authoring.importers.formats import (
     IMPORTERS,
@@ -29,5 +28,4 @@ __all__ = [
     "Importer",
     "XSTestImporter",
     "load_category_map",
-    "load_hub_rows",
 ]

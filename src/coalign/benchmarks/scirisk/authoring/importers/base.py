@@ -57,31 +57,6 @@ def read_rows(path: str | os.PathLike[str]) -> list[tuple[int, Row]]:
     raise InputError(f"unsupported file type {suffix!r} (use .csv, .tsv, .jsonl or .json)", file=p)
 
 
-def load_hub_rows(
-    dataset_id: str, split: str = "train", config: str | None = None
-) -> list[tuple[int, Row]]:
-    """Rows of a Hugging Face hub dataset (needs ``datasets`` and a network connection).
-
-    Raises RuntimeError with a clear message when ``datasets`` is not installed or the hub
-    cannot be reached (offline), rather than a half-finished import.
-    """
-    try:
-        import datasets
-    except ImportError:
-        raise RuntimeError(
-            "loading from the Hugging Face hub needs the 'datasets' package "
-            "(pip install datasets); or download the file and import it locally"
-        ) from None
-    try:
-        ds = datasets.load_dataset(dataset_id, config, split=split)
-    except Exception as e:  # network, auth and not-found errors all arrive here
-        raise RuntimeError(
-            f"could not load {dataset_id!r} (split {split!r}) from the Hugging Face hub; "
-            f"are you offline? ({type(e).__name__}: {e}). Import a local file instead."
-        ) from None
-    return [(i + 1, dict(row)) for i, row in enumerate(ds)]
-
-
 @dataclass
 class CategoryMap:
     """Source categories and prompt keywords -> taxonomy cells."""
