@@ -51,6 +51,14 @@ class InputError(ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
+class FieldError(ValueError):
+    """A rule violation that knows which field it concerns (raised by record checks)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def validation_error(
     exc: ValidationError,
     *,
@@ -94,7 +102,8 @@ def read_jsonl_models(
     """Read and validate a whole JSONL file into ``model`` objects, or raise on the first error.
 
     Duplicate values of ``id_field`` are rejected. ``check`` may raise ``ValueError`` for
-    cross-field rules; its message is reported with the file and line.
+    cross-field rules; its message is reported with the file and line, and with the field when
+    it is a :class:`FieldError`.
     """
     items: list[M] = []
     seen: dict[Any, int] = {}
@@ -119,7 +128,9 @@ def read_jsonl_models(
             try:
                 check(item)
             except ValueError as e:
-                raise InputError(str(e), file=path, line=lineno, record=record) from None
+                raise InputError(
+                    str(e), file=path, line=lineno, record=record, field=getattr(e, "field", None)
+                ) from None
         items.append(item)
     return items
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from coalign.io import InputError, iter_jsonl, validation_error
+from coalign.io import FieldError, InputError, read_jsonl_models
 from coalign.taxonomy.scirisk import SciRiskTaxonomy, load_taxonomy
 
 Behavior = Literal["refuse", "help_with_precautions", "flag_outdated", "answer"]
@@ -111,14 +111,6 @@ def check_item(item: SciRiskItem, taxonomy: SciRiskTaxonomy | None = None) -> No
         raise FieldError("expected_behavior", "a hazardous item cannot expect 'answer'")
 
 
-class FieldError(ValueError):
-    """A rule violation that knows which field it concerns."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def read_items(path: str | os.PathLike[str] | None = None) -> list[SciRiskItem]:
     """Read and validate a whole item file (default: the shipped dataset).
 
@@ -126,31 +118,12 @@ def read_items(path: str | os.PathLike[str] | None = None) -> list[SciRiskItem]:
     problem (malformed JSON, a missing or bad field, an unknown discipline or dimension, a
     duplicate id); nothing is returned from a bad file.
     """
-    p = Path(path) if path is not None else ITEMS_PATH
     tax = load_taxonomy()
-    items: list[SciRiskItem] = []
-    seen: dict[str, int] = {}
-    for lineno, obj in iter_jsonl(p):
-        record = str(obj["id"]) if "id" in obj else None
-        try:
-            item = SciRiskItem.model_validate(obj)
-        except ValidationError as e:
-            raise validation_error(e, file=p, line=lineno, record=record) from None
-        if item.id in seen:
-            raise InputError(
-                f"duplicate id (first seen on line {seen[item.id]})",
-                file=p,
-                line=lineno,
-                record=item.id,
-                field="id",
-            )
-        seen[item.id] = lineno
-        try:
-            check_item(item, tax)
-        except FieldError as e:
-            raise InputError(str(e), file=p, line=lineno, record=item.id, field=e.field) from None
-        items.append(item)
-    return items
+    return read_jsonl_models(
+        Path(path) if path is not None else ITEMS_PATH,
+        SciRiskItem,
+        check=lambda item: check_item(item, tax),
+    )
 
 
 # Components -----------------------------------------------------------------------------

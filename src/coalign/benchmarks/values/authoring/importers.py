@@ -119,6 +119,23 @@ def _country_code(
     return UNSPECIFIED
 
 
+def _profile(row: dict[str, Any], code: str, preference_field: str, source: str) -> dict[str, Any]:
+    """Persona fields from a source row whose demographic columns share PRISM's names."""
+    return {
+        "country": code,
+        "birth_country": code,
+        "age": _age(row.get("age")),
+        "gender": _clean(row.get("gender")),
+        "education": _clean(row.get("education")),
+        "employment_status": _clean(row.get("employment_status")),
+        "english_proficiency": _clean(row.get("english_proficiency")),
+        "marital_status": _clean(row.get("marital_status")),
+        "weights": _weights(row.get("stated_prefs")),
+        "preference": str(row.get(preference_field) or "")[:2000],
+        "source": source,
+    }
+
+
 def _persona(pid: str, fields: dict[str, Any], *, file: Path, line: int) -> Persona:
     try:
         return Persona.model_validate({"id": pid, **fields})
@@ -163,22 +180,7 @@ def import_mvpbench(
         pid = f"mvp-{rec.get('user_id') or rec['id']}"
         if pid not in personas:
             personas[pid] = _persona(
-                pid,
-                {
-                    "country": code,
-                    "birth_country": code,
-                    "age": _age(rec.get("age")),
-                    "gender": _clean(rec.get("gender")),
-                    "education": _clean(rec.get("education")),
-                    "employment_status": _clean(rec.get("employment_status")),
-                    "english_proficiency": _clean(rec.get("english_proficiency")),
-                    "marital_status": _clean(rec.get("marital_status")),
-                    "weights": _weights(rec.get("stated_prefs")),
-                    "preference": str(rec.get("preference") or "")[:2000],
-                    "source": "mvpbench",
-                },
-                file=p,
-                line=line,
+                pid, _profile(rec, code, "preference", "mvpbench"), file=p, line=line
             )
         responses, preferred = _shuffled(item_id, str(rec["answer_w"]), str(rec["answer_l"]))
         items.append(
@@ -242,22 +244,7 @@ def import_prism(
         if pid in personas:
             raise InputError("duplicate user_id", file=s_path, line=line, field="user_id")
         personas[pid] = _persona(
-            pid,
-            {
-                "country": code,
-                "birth_country": code,
-                "age": _age(row.get("age")),
-                "gender": _clean(row.get("gender")),
-                "education": _clean(row.get("education")),
-                "employment_status": _clean(row.get("employment_status")),
-                "english_proficiency": _clean(row.get("english_proficiency")),
-                "marital_status": _clean(row.get("marital_status")),
-                "weights": _weights(row.get("stated_prefs")),
-                "preference": str(row.get("system_string") or "")[:2000],
-                "source": "prism",
-            },
-            file=s_path,
-            line=line,
+            pid, _profile(row, code, "system_string", "prism"), file=s_path, line=line
         )
     items: list[Item] = []
     seen_ids: set[str] = set()
