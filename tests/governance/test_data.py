@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coalign.governance.asem import find_asem_dir, load_asem
 from coalign.governance.data import read_data
 from coalign.governance.framework import parse_framework
 from coalign.governance.pipeline import IndexPipeline
@@ -126,12 +125,8 @@ def test_missing_tokens_and_synthetic_flag(tmp_path: Path) -> None:
     assert int(d.values.isna().sum().sum()) == 3
 
 
-def test_asem_real_data() -> None:
-    if find_asem_dir() is None:
-        pytest.skip(
-            "ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem"
-        )
-    fw, d = load_asem()
+def test_asem_real_data(asem) -> None:  # type: ignore[no-untyped-def]
+    fw, d = asem
     cs = d.cross_section()
     assert cs.values.shape == (51, 49)
     assert cs.year == 2018

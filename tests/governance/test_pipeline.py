@@ -14,7 +14,6 @@ from coalign.governance.analysis import (
     pca,
     strengths_weaknesses,
 )
-from coalign.governance.asem import find_asem_dir, load_asem
 from coalign.governance.data import from_frame, read_data
 from coalign.governance.framework import load_framework, parse_framework
 from coalign.governance.pipeline import IndexPipeline
@@ -145,12 +144,8 @@ def test_cronbach_alpha_and_diagnostic_known_cases() -> None:
     assert d.table.iloc[0]["unit"] == "u2" and d.table.iloc[0]["status"] == "ahead"
 
 
-def test_asem_worked_example() -> None:
-    if find_asem_dir() is None:
-        pytest.skip(
-            "ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem"
-        )
-    fw, data = load_asem()
+def test_asem_worked_example(asem) -> None:  # type: ignore[no-untyped-def]
+    fw, data = asem
     pipe = IndexPipeline(fw)
     pipe.set_params(
         impute=Impute("group_mean", by="EurAsia_group"),

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coalign.governance.asem import find_asem_dir, load_asem
 from coalign.governance.data import from_frame
 from coalign.governance.framework import parse_framework
 from coalign.governance.pipeline import IndexPipeline
@@ -132,12 +131,8 @@ def test_plain_monte_carlo_and_bad_specs() -> None:
     assert d.noise is not None and d.noise.min() >= 0.8 and d.noise.max() <= 1.2
 
 
-def test_asem_uncertainty() -> None:
-    if find_asem_dir() is None:
-        pytest.skip(
-            "ASEM data not found: set COALIGN_ASEM_DIR or put it at <repo>/../shared/data/asem"
-        )
-    fw, data = load_asem()
+def test_asem_uncertainty(asem) -> None:  # type: ignore[no-untyped-def]
+    fw, data = asem
     pipe = IndexPipeline(fw)
     pipe.set_params(
         impute=Impute("group_mean", by="EurAsia_group"),
