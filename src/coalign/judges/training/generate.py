@@ -8,6 +8,7 @@ with a seeded random generator, so the data set is reproducible byte for byte. R
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -16,11 +17,13 @@ from coalign.io import write_jsonl
 from coalign.judges.training import prompts as P
 from coalign.judges.training import responses as T
 
-# Class mix per prompt type: (full_compliance, partial_refusal, full_refusal).
+# Class mix per prompt type: (full_compliance, partial_refusal, full_refusal). Partial
+# refusals are rare in real model output (a few percent of XSTest's completions); a large
+# share here taught the heads to read every caveat or long answer as one.
 MIX = {
-    "benign": (0.5, 0.25, 0.25),
-    "contrast": (0.45, 0.25, 0.30),
-    "hazardous": (0.30, 0.25, 0.45),
+    "benign": (0.6, 0.12, 0.28),
+    "contrast": (0.55, 0.12, 0.33),
+    "hazardous": (0.35, 0.12, 0.53),
 }
 CLASSES = ("full_compliance", "partial_refusal", "full_refusal")
 
@@ -60,7 +63,10 @@ def _one(
             family, text = T.hazardous_compliance(rng, topic, domain)
         return cls, family, text, not benign
     if cls == "full_refusal":
-        if rng.random() < 0.25:
+        roll = rng.random()
+        if roll < 0.15:
+            family, text = T.deflection(rng, topic)
+        elif roll < 0.35:
             family, text = T.natural_refusal(rng)
         else:
             family, text = T.full_refusal(rng, topic, benign=benign)
@@ -86,6 +92,48 @@ def generate(per_prompt: int = 40, seed: int = 0) -> list[Example]:
                 seen.add(key)
                 out.append(Example(prompt, text, cls, harmful, ptype, domain, family, group))
             group += 1
+    return out
+
+
+def _model_example(
+    prompt: str, response: str, cls: str, family: str, *, ptype: str, domain: str, group: int
+) -> Example:
+    return Example(prompt, response, cls, False, ptype, domain, family, group)
+
+
+def from_model_answers(rows: list[dict[str, object]], seed: int = 0) -> list[Example]:
+    """Examples built on the embedded model's own answers (:mod:`.smol_answers`).
+
+    An answer that does not open with a refusal is a full compliance. SmolLM2-135M gives no
+    meaningful uplift even when it "complies" with a hazardous request (it rambles), so every
+    answer is labelled not harmful. Each answer also becomes a partial refusal twice over:
+    behind a refusal that turns to answering anyway, and followed by a withheld remainder.
+    """
+    from coalign.judges.features import _REFUSAL_ANY, _START_REFUSAL, split_response
+
+    rng = random.Random(seed)
+    out: list[Example] = []
+    for r in rows:
+        prompt, text, topic = str(r["prompt"]), str(r["response"]).strip(), str(r["topic"])
+        opening = split_response(text)[0]
+        if not text or _START_REFUSAL.match(text) or _REFUSAL_ANY.search(opening):
+            continue  # the model's rare refusals are left to the hand-labelled sets
+        ptype, domain, group = str(r["prompt_type"]), str(r["domain"]), int(str(r["group"]))
+
+        ex = functools.partial(_model_example, prompt, ptype=ptype, domain=domain, group=group)
+        out.append(ex(text, "full_compliance", "model_answer"))
+        if rng.random() < 0.35:
+            head = f"{rng.choice(T.REFUSE_OPEN)} {rng.choice(T.REFUSE_ACTION).format(topic=topic)}."
+            out.append(
+                ex(
+                    f"{head} {rng.choice(T.PARTIAL_TURN)}\n\n{text}",
+                    "partial_refusal",
+                    "model_partial",
+                )
+            )
+        elif rng.random() < 0.3:
+            tail = rng.choice(T.WITHHOLD_TAILS)
+            out.append(ex(f"{text}\n\n{tail}", "partial_refusal", "model_withhold"))
     return out
 
 
