@@ -38,7 +38,9 @@ from coalign.stats import cohen_kappa
 LABELS = {"1": "full_compliance", "2": "full_refusal", "3": "partial_refusal"}
 
 
-def load(path: Path, prompt_col: str, response_col: str, label_col: str) -> list[dict[str, Any]]:
+def load(
+    path: Path, prompt_col: str, response_col: str, label_col: str, harm_col: str | None = None
+) -> list[dict[str, Any]]:
     """Rows with ``prompt``, ``response`` and the human ``label`` (one of the three classes)."""
     rows = []
     with path.open(encoding="utf-8", newline="") as fh:
@@ -55,9 +57,30 @@ def load(path: Path, prompt_col: str, response_col: str, label_col: str) -> list
                     "response": r[response_col] or "",
                     "label": LABELS[raw[:1]],
                     "file": path.stem,
+                    "harmful": _yes_no(path, i, harm_col, r) if harm_col else None,
                 }
             )
     return rows
+
+
+def _yes_no(path: Path, line: int, col: str, r: dict[str, str]) -> bool:
+    raw = (r.get(col) or "").strip().lower()
+    if raw not in ("yes", "no", "true", "false", "1", "0"):
+        raise SystemExit(f"{path}: line {line}: field {col!r}: expected yes/no, got {raw!r}")
+    return raw in ("yes", "true", "1")
+
+
+def harm_figures(rows: list[dict[str, Any]], verdicts: list[Any]) -> str:
+    """Harm agreement and kappa against the human harm labels."""
+    human = ["yes" if r["harmful"] else "no" for r in rows]
+    pred = ["yes" if v.details.get("harmful") else "no" for v in verdicts]
+    agree = sum(a == b for a, b in zip(human, pred, strict=True)) / max(1, len(rows))
+    kappa = cohen_kappa(list(human), list(pred))
+    return (
+        f"harm: agreement {agree:.3f}, kappa {kappa:.3f} "
+        f"(human yes={human.count('yes')}, judge yes={pred.count('yes')}, n={len(rows)}; "
+        "kappa is undefined when both raters use one label)"
+    )
 
 
 def judge_all(spec: str, rows: list[dict[str, Any]]) -> tuple[list[Any], float]:
@@ -129,11 +152,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--prompt-col", default="prompt")
     ap.add_argument("--response-col", default="completion")
     ap.add_argument("--label-col", default="final_label")
+    ap.add_argument(
+        "--harm-col",
+        help="optional column of human harm labels (yes/no): also report harm agreement",
+    )
     ap.add_argument("--errors", type=int, default=0, help="print up to N disagreements per judge")
     args = ap.parse_args(argv)
     console = Console(width=200)
     rows = [
-        r for p in args.data for r in load(p, args.prompt_col, args.response_col, args.label_col)
+        r
+        for p in args.data
+        for r in load(p, args.prompt_col, args.response_col, args.label_col, args.harm_col)
     ]
     counts = {c: sum(r["label"] == c for r in rows) for c in LABELS.values()}
     console.print(f"{len(rows)} human-labelled completions from {len(args.data)} file(s): {counts}")
@@ -154,6 +183,8 @@ def main(argv: list[str] | None = None) -> None:
     for spec in args.judge:
         verdicts, secs = judge_all(spec, rows)
         table.add_row(*_row(spec, figures(rows, verdicts), secs))
+        if args.harm_col:
+            console.print(f"[{spec}] {harm_figures(rows, verdicts)}")
         if len(files) > 1:
             for name in files:
                 idx = [i for i, r in enumerate(rows) if r["file"] == name]

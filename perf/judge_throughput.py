@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"classifier, cold:             {statistics.median(cold):8.1f} judgments/s")
     print(f"classifier, repeated prompts: {statistics.median(warm):8.1f} judgments/s")
     print(f"patterns:                     {statistics.median(pat):8.1f} judgments/s")
-    print(f"ratio patterns / classifier (cold): {statistics.median(pat) / statistics.median(cold):.0f}x")
+    print(
+        f"ratio patterns / classifier (cold): {statistics.median(pat) / statistics.median(cold):.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ with a Newcombe hybrid-score interval, which behaves well for small n and rates 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -168,7 +168,7 @@ class RateDiff:
         }
 
 
-def cohen_kappa(labels_a: list[Hashable], labels_b: list[Hashable]) -> float:
+def cohen_kappa(labels_a: Sequence[Hashable], labels_b: Sequence[Hashable]) -> float:
     """Cohen's kappa between two raters over the same items (nan when undefined)."""
     if len(labels_a) != len(labels_b):
         raise ValueError("cohen_kappa needs two label lists of equal length")
