@@ -63,13 +63,25 @@ from coalign.benchmarks.agents.cli import app as agents_app  # noqa: E402
 from coalign.benchmarks.scirisk.cli import app as scirisk_app  # noqa: E402
 from coalign.benchmarks.values.cli import app as values_app  # noqa: E402
 from coalign.cycle.cli import demo  # noqa: E402
-from coalign.judges.cli import judge_cmd  # noqa: E402
+from coalign.judges.cli import judge_app  # noqa: E402
 
 app.command("demo")(demo)
-app.command("judge")(judge_cmd)
+app.add_typer(judge_app, name="judge")
 app.add_typer(scirisk_app, name="scirisk")
 app.add_typer(values_app, name="values")
 app.add_typer(agents_app, name="agents")
 _add_group("review", "coalign.oversight.cli", "review_app", "review")
+try:  # the decisions live in the review store, so the review extra owns this command
+    from coalign.oversight.cli import calibrate_cmd
+
+    judge_app.command("calibrate")(calibrate_cmd)
+except ImportError as _e:
+    _missing_name = getattr(_e, "name", None) or str(_e)
+
+    @judge_app.command("calibrate", help=f"(not installed: needs {install_hint('review')})")
+    def _calibrate_missing() -> None:
+        fail(f"`coalign judge calibrate` needs {_missing_name!r}: {install_hint('review')}")
+
+
 _add_group("align", "coalign.correction.cli", "align_app", "train")
 _add_group("index", "coalign.governance.cli", "index_app", "index")

@@ -1,13 +1,20 @@
-"""``coalign judge``: label a JSONL file of (prompt, response) records with a judge."""
+"""``coalign judge``: label a JSONL file of (prompt, response) records with a judge.
+
+``coalign judge IN.jsonl --out OUT.jsonl`` runs the ``file`` command (the group's default);
+``coalign judge calibrate`` (registered by the review store's CLI, which owns the decisions)
+fits the classifier to people's final decisions.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from coalign.cli_common import fail, judge_option, out_option
 from coalign.io import InputError
@@ -17,6 +24,23 @@ from coalign.judges.verdict import LABELS
 from coalign.stats import rate
 
 console = Console()
+
+
+class _DefaultToFile(TyperGroup):
+    """A group whose first argument, when it names no subcommand, is the input of ``file``."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "file", self.commands["file"], args
+        return super().resolve_command(ctx, args)
+
+
+judge_app = typer.Typer(
+    cls=_DefaultToFile,
+    help="Judge a JSONL file of responses (the default: `coalign judge IN.jsonl -o OUT.jsonl`), "
+    "or calibrate the classifier to human decisions (`coalign judge calibrate`).",
+    no_args_is_help=True,
+)
 
 
 def summary_table(result: BatchResult) -> Table:
@@ -43,6 +67,7 @@ def summary_table(result: BatchResult) -> Table:
     return table
 
 
+@judge_app.command("file")
 def judge_cmd(
     input: Path = typer.Argument(
         ..., help="JSONL file, one {prompt, response, ...} object per line"

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from coalign.io import atomic_writer
+
 DEFAULT_HEADS_PATH = Path(__file__).parent / "assets" / "classifier_heads.npz"
 
 
@@ -65,8 +67,7 @@ class HeadSet:
             arrays[f"{h.name}__coef"] = h.coef.astype(np.float32)
             arrays[f"{h.name}__intercept"] = h.intercept.astype(np.float32)
             arrays[f"{h.name}__temperature"] = np.array(h.temperature, dtype=np.float32)
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with Path(path).open("wb") as fh:
+        with atomic_writer(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
 
     @classmethod

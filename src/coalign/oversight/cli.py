@@ -341,3 +341,76 @@ def export_cmd(
                 console.print(f"{r.written} regression samples -> {regression}")
     except OversightError as e:
         fail(e)
+
+
+def calibrate_cmd(
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="folder for the calibrated heads.npz and calibration.json"
+    ),
+    project: str = ProjectOpt,
+    db: str | None = DbOpt,
+    holdout: float = typer.Option(0.3, help="share of decisions held out to measure agreement"),
+    max_abstain: float = typer.Option(
+        0.1, help="highest share of (cross-validated) decisions the judge may abstain on"
+    ),
+    seed: int = typer.Option(0, help="seed of the held-out split and the folds"),
+    min_decisions: int = typer.Option(20, help="refuse to calibrate on fewer decisions"),
+) -> None:
+    """Fit the offline classifier to the project's final human decisions; use the result with
+    --judge classifier:heads=OUT/heads.npz."""
+    from coalign.judges.calibration import CalibrationError
+    from coalign.oversight.calibration import calibrate_from_store
+
+    try:
+        with open_store(db) as store:
+            heads, skipped = calibrate_from_store(
+                store,
+                project,
+                out,
+                holdout=holdout,
+                max_abstain=max_abstain,
+                seed=seed,
+                min_decisions=min_decisions,
+            )
+    except (CalibrationError, OversightError) as e:
+        fail(f"{e} (nothing was written)")
+    cal = heads.meta["calibration"]
+    table = Table(title=f"{cal['version']}: agreement with {cal['before']['n']} held-out decisions")
+    for col in (
+        "judge",
+        "agreement (forced)",
+        "kappa (forced)",
+        "decided",
+        "agreement (decided)",
+        "ECE",
+    ):
+        table.add_column(col)
+    for name, key in (("shipped classifier", "before"), ("calibrated", "after")):
+        a = cal[key]
+        table.add_row(
+            name,
+            f"{a['agreement_forced']:.3f}",
+            f"{a['kappa_forced']:.3f}",
+            f"{a['decided']}/{a['n']}",
+            f"{a['agreement_decided']:.3f}",
+            f"{a['reliability']['ece']:.3f}",
+        )
+    console.print(table)
+    rel = Table(title="reliability of the calibrated judge on held-out decisions")
+    for col in ("confidence bin", "n", "mean confidence", "accuracy"):
+        rel.add_column(col)
+    for b in cal["after"]["reliability"]["bins"]:
+        rel.add_row(
+            f"{b['low']:.2f}-{b['high']:.2f}",
+            str(b["n"]),
+            f"{b['confidence']:.3f}",
+            f"{b['accuracy']:.3f}",
+        )
+    console.print(rel)
+    if skipped:
+        console.print(f"left out: {skipped}")
+    console.print(
+        f"fitted on {len(cal['fitted_ids'])} decisions, threshold {cal['threshold']:.2f}; "
+        f"wrote {out / 'heads.npz'}, {out / 'calibration.json'} and {out / 'reliability.html'}\n"
+        f"use it with: --judge classifier:heads={out / 'heads.npz'}"
+    )
