@@ -26,7 +26,14 @@ BREAKDOWN_FIELDS = (
     "form",
     "jailbreak",
 )
-BREAKDOWN_RATES = ("attack_success", "refusal", "omission", "over_refusal")
+BREAKDOWN_RATES = (
+    "attack_success",
+    "compliance",
+    "harmful_content",
+    "refusal",
+    "omission",
+    "over_refusal",
+)
 
 
 def records_from_logs(logs: Iterable[EvalLog | str | os.PathLike[str]]) -> list[dict[str, Any]]:
