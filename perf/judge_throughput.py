@@ -19,9 +19,8 @@ from coalign.judges.base import get_judge
 from coalign.judges.training.smol_answers import load
 
 
-def _rate(judge: object, pairs: list[tuple[str, str]], clear: bool) -> float:
-    if clear:
-        embedding._cache.clear()  # time real encoding, not cache hits
+def _rate(judge: object, pairs: list[tuple[str, str]]) -> float:
+    embedding._cache.clear()  # time real encoding, not cache hits
     t0 = time.perf_counter()
     judge.judge_many(pairs)  # type: ignore[attr-defined]
     return len(pairs) / (time.perf_counter() - t0)
@@ -38,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     words = statistics.mean(len(r.split()) for _, r in pairs)
     classifier, patterns = get_judge("classifier"), get_judge("patterns")
     classifier.judge_many(pairs[:4])  # type: ignore[attr-defined]
-    cold = [_rate(classifier, pairs, clear=True) for _ in range(args.rounds)]
+    cold = [_rate(classifier, pairs) for _ in range(args.rounds)]
     import asyncio
 
     async def run_patterns() -> float:

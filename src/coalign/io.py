@@ -8,6 +8,7 @@ crash never leaves a partial result behind.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
@@ -151,6 +152,26 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_jsonl_gz(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:
+    """Write gzipped JSONL atomically with sorted keys and a zero mtime, so the same rows
+    always give the same bytes (shipped data files stay reproducible). Returns the count."""
+    n = 0
+    with (
+        atomic_writer(path, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
+    ):
+        for r in rows:
+            gz.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode())
+            n += 1
+    return n
+
+
+def read_jsonl_gz(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Every record of a gzipped JSONL file written by :func:`write_jsonl_gz`."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
 
 
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[BaseModel | dict[str, Any]]) -> int:

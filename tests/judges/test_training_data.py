@@ -98,3 +98,13 @@ def test_encode_embeds_each_new_text_once(monkeypatch: pytest.MonkeyPatch) -> No
     assert calls == [["alpha", "beta"], ["gamma"]]
     assert a[0][0] == 5 and a[2][0] == 5 and not a[3].any()
     assert b[0][0] == 4 and b[1][0] == 5
+
+
+def test_shipped_jsonl_gz_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
+    from coalign.io import read_jsonl_gz, write_jsonl_gz
+
+    rows = [{"b": 1, "a": "x"}, {"a": "é"}]
+    assert write_jsonl_gz(tmp_path / "one.jsonl.gz", rows) == 2
+    write_jsonl_gz(tmp_path / "two.jsonl.gz", rows)
+    assert (tmp_path / "one.jsonl.gz").read_bytes() == (tmp_path / "two.jsonl.gz").read_bytes()
+    assert read_jsonl_gz(tmp_path / "two.jsonl.gz") == rows

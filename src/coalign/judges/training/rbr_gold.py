@@ -20,12 +20,11 @@ Mapping to coalign's classes (XSTest's definitions):
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 from pathlib import Path
 from typing import Any
 
-from coalign.io import InputError
+from coalign.io import InputError, read_jsonl_gz, write_jsonl_gz
 
 SHIPPED = Path(__file__).parent / "data" / "rbr_gold.jsonl.gz"
 SPLITS = ("train", "test")
@@ -76,8 +75,7 @@ def convert(src: Path) -> list[dict[str, Any]]:
 
 def load(split: str | None = None, path: Path = SHIPPED) -> list[dict[str, Any]]:
     """The shipped converted rows, optionally one split."""
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
+    rows = read_jsonl_gz(path)
     return [r for r in rows if split is None or r["split"] == split]
 
 
@@ -88,11 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=SHIPPED)
     args = ap.parse_args(argv)
     rows = convert(args.src)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the gzip bytes identical from run to run.
-    with args.out.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        for r in rows:
-            gz.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    write_jsonl_gz(args.out, rows)
     print(f"{len(rows)} rows -> {args.out}")
 
 

@@ -12,13 +12,12 @@ depend on llama.cpp reproducing the same tokens on another build.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from coalign.io import read_jsonl_gz, write_jsonl_gz
 from coalign.judges.training import prompts as P
 
 SHIPPED = Path(__file__).parent / "data" / "smollm2_answers.jsonl.gz"
@@ -69,8 +68,7 @@ def sample(per_prompt: int, max_tokens: int, seed: int) -> list[dict[str, Any]]:
 
 def load(path: Path = SHIPPED) -> list[dict[str, Any]]:
     """The shipped answers."""
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    return read_jsonl_gz(path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,10 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=SHIPPED)
     args = ap.parse_args(argv)
     rows = sample(args.per_prompt, args.max_tokens, args.seed)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        for r in rows:
-            gz.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    write_jsonl_gz(args.out, rows)
     print(f"{len(rows)} answers -> {args.out}")
 
 
